@@ -1,0 +1,5 @@
+from odoo import models
+
+
+class ResourceCalendar(models.Model):
+    _inherit = "resource.calendar"

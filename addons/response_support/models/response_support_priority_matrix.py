@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+
+from .helpdesk_ticket import IMPACTS, TICKET_PRIORITIES, URGENCIES
+
+
+class ResponseSupportPriorityMatrix(models.Model):
+    """One cell of the impact × urgency priority matrix (影响范围 × 紧急程度)."""
+
+    _name = "response.support.priority.matrix"
+    _description = "Priority Matrix"
+    _order = "company_id, impact desc, urgency desc"
+
+    impact = fields.Selection(IMPACTS, required=True)
+    urgency = fields.Selection(URGENCIES, required=True)
+    priority = fields.Selection(TICKET_PRIORITIES, required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        help="Leave empty for a cell that applies to every company; a company's own "
+        "cell wins over it.",
+    )
+
+    _sql_constraints = [
+        (
+            "cell_uniq",
+            "unique NULLS NOT DISTINCT (impact, urgency, company_id)",
+            "The matrix has one cell per impact, urgency and company.",
+        ),
+    ]
+
+    @api.model
+    def _lookup_map(self, companies):
+        """{(company_id, impact, urgency): priority} for the given companies, company
+        cells overriding shared ones; one query for any number of tickets."""
+        cells = self.sudo().search_fetch(
+            [("company_id", "in", companies.ids + [False])],
+            ["impact", "urgency", "priority", "company_id"],
+        )
+        shared = {(c.impact, c.urgency): c.priority for c in cells if not c.company_id}
+        result = {}
+        for company in companies:
+            result.update({(company.id, i, u): p for (i, u), p in shared.items()})
+        for cell in cells.filtered("company_id"):
+            result[(cell.company_id.id, cell.impact, cell.urgency)] = cell.priority
+        return result

@@ -1,0 +1,83 @@
+from odoo import api, fields, models
+
+from .helpdesk_ticket import TICKET_PRIORITIES
+
+
+class ResponseSupportSlaLevel(models.Model):
+    """SLA level (SLA级别) of a contract phase: targets per priority and the calendar
+    the targets are counted in."""
+
+    _name = "response.support.sla.level"
+    _description = "SLA Level"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Calendar",
+        tracking=True,
+        help="Calendar the targets are counted in. Leave empty to count around the "
+        "clock (7×24).",
+    )
+    target_ids = fields.One2many(
+        "response.support.sla.target", "level_id", string="Targets", copy=True
+    )
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index=True
+    )
+    description = fields.Text()
+    active = fields.Boolean(default=True)
+
+    def _get_target(self, priority):
+        """The target line of this level for a ticket priority (empty if none)."""
+        self.ensure_one()
+        return self.target_ids.filtered(lambda t: t.priority == priority)[:1]
+
+
+class ResponseSupportSlaTarget(models.Model):
+    """Response, resolution and on-site arrival targets of one SLA level for one
+    priority, in minutes."""
+
+    _name = "response.support.sla.target"
+    _description = "SLA Target"
+    _order = "level_id, priority desc"
+
+    level_id = fields.Many2one(
+        "response.support.sla.level", required=True, ondelete="cascade", index=True
+    )
+    priority = fields.Selection(TICKET_PRIORITIES, required=True)
+    response_minutes = fields.Integer(
+        string="Response (min)", required=True, help="Time to first response."
+    )
+    resolution_minutes = fields.Integer(
+        string="Resolution (min)", required=True, help="Time to resolution."
+    )
+    onsite_minutes = fields.Integer(
+        string="On-site Arrival (min)",
+        help="Time from an on-site request to the engineer's arrival. "
+        "Zero when on-site support is not part of the level.",
+    )
+
+    _sql_constraints = [
+        (
+            "level_priority_uniq",
+            "unique (level_id, priority)",
+            "An SLA level has one target line per priority.",
+        ),
+        (
+            "minutes_positive",
+            "CHECK (response_minutes > 0 AND resolution_minutes > 0 "
+            "AND onsite_minutes >= 0)",
+            "SLA targets must be positive numbers of minutes.",
+        ),
+    ]
+
+    @api.depends("level_id.name", "priority")
+    def _compute_display_name(self):
+        labels = dict(self._fields["priority"]._description_selection(self.env))
+        for target in self:
+            target.display_name = (
+                f"{target.level_id.name} / {labels.get(target.priority, '')}"
+            )

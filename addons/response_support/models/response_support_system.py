@@ -1,0 +1,49 @@
+from odoo import api, fields, models
+
+
+class ResponseSupportSystem(models.Model):
+    """A customer's system or platform (业务系统/平台) that the desk supports."""
+
+    _name = "response.support.system"
+    _description = "Supported System"
+    _inherit = ["mail.thread"]
+    _order = "partner_id, code, name"
+    _rec_names_search = ["name", "code"]
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(required=True, tracking=True, index=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        tracking=True,
+        index=True,
+        domain="[('is_company', '=', True)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    contract_ids = fields.Many2many(
+        "response.support.contract",
+        relation="response_support_contract_system_rel",
+        column1="system_id",
+        column2="contract_id",
+        string="Contracts",
+    )
+    description = fields.Text()
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "code_company_uniq",
+            "unique (code, company_id)",
+            "A system code must be unique per company.",
+        ),
+    ]
+
+    @api.depends("name", "code")
+    def _compute_display_name(self):
+        for system in self:
+            system.display_name = (
+                f"[{system.code}] {system.name}" if system.code else system.name
+            )

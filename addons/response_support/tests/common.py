@@ -1,0 +1,176 @@
+from odoo.tests import new_test_user
+from odoo.tests.common import HttpCase, TransactionCase
+
+
+class ResponseSupportCommon:
+    """The world of the tests: one customer with a system and a contract whose phases
+    run construction → free maintenance → paid O&M, a catalog, SLA levels, one user
+    per role. Tests build their own data: nothing here depends on demo records."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.desk_user = new_test_user(
+            cls.env,
+            login="rs_desk",
+            name="Desk Engineer",
+            groups="response_support.group_response_support_desk",
+        )
+        cls.engineer_user = new_test_user(
+            cls.env,
+            login="rs_engineer",
+            name="Support Engineer",
+            groups="response_support.group_response_support_engineer",
+        )
+        cls.manager_user = new_test_user(
+            cls.env,
+            login="rs_manager",
+            name="Support Manager",
+            groups="response_support.group_response_support_manager",
+        )
+        cls.team_software = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Software Team", "user_ids": [(4, cls.engineer_user.id)]}
+        )
+        cls.team_hardware = cls.env["helpdesk.ticket.team"].create(
+            {"name": "Hardware Team"}
+        )
+        Catalog = cls.env["response.support.catalog"]
+        cls.cat_software = Catalog.create(
+            {"name": "Software", "code": "T-SW", "team_id": cls.team_software.id}
+        )
+        cls.cat_software_app = Catalog.create(
+            {
+                "name": "Billing Application Fault",
+                "code": "T-SW-APP",
+                "parent_id": cls.cat_software.id,
+            }
+        )
+        cls.cat_hardware = Catalog.create(
+            {"name": "Hardware", "code": "T-HW", "team_id": cls.team_hardware.id}
+        )
+        cls.cat_development = Catalog.create({"name": "Development", "code": "T-DEV"})
+        cls.calendar_5x8 = cls.env["resource.calendar"].create(
+            {"name": "Test 5x8", "tz": "Asia/Shanghai"}
+        )
+        cls.level_gold = cls._create_sla_level("Test Gold", 15, 240)
+        cls.level_silver = cls._create_sla_level("Test Silver", 30, 480)
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Test Water Group", "is_company": True}
+        )
+        cls.reporter = cls.env["res.partner"].create(
+            {
+                "name": "Li Lei",
+                "parent_id": cls.customer.id,
+                "phone": "+86 177 0042 9413",
+                "email": "li.lei@water.example.com",
+            }
+        )
+        cls.system = cls.env["response.support.system"].create(
+            {"name": "Water Billing", "code": "T-WB", "partner_id": cls.customer.id}
+        )
+        cls.contract = cls.env["response.support.contract"].create(
+            {
+                "name": "Water O&M",
+                "partner_id": cls.customer.id,
+                "system_ids": [(6, 0, cls.system.ids)],
+                "team_ids": [(6, 0, cls.team_hardware.ids)],
+                "phase_ids": [
+                    cls._phase(
+                        "construction", "2025-01-01", "2025-12-31", cls.level_silver
+                    ),
+                    cls._phase("warranty", "2026-01-01", "2026-12-31", cls.level_gold),
+                    cls._phase("service", "2027-01-01", "2028-12-31", cls.level_silver),
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_sla_level(cls, name, response, resolution):
+        return cls.env["response.support.sla.level"].create(
+            {
+                "name": name,
+                "target_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "priority": priority,
+                            "response_minutes": response * (4 - int(priority)),
+                            "resolution_minutes": resolution * (4 - int(priority)),
+                            "onsite_minutes": 120,
+                        },
+                    )
+                    for priority in ("0", "1", "2", "3")
+                ],
+            }
+        )
+
+    @classmethod
+    def _phase(cls, phase, start, end, level, catalogs=None):
+        catalogs = catalogs or (cls.cat_software | cls.cat_hardware)
+        return (
+            0,
+            0,
+            {
+                "phase": phase,
+                "date_start": start,
+                "date_end": end,
+                "sla_level_id": level.id,
+                "catalog_ids": [(6, 0, catalogs.ids)],
+            },
+        )
+
+    def _complete_vals(self, **overrides):
+        """Values of a ticket whose six intake items are all confirmed; an override
+        of None leaves the field out (so its compute fills it)."""
+        vals = {
+            "name": "Billing screen shows error 500",
+            "description": "<p>Since 09:00 every invoice page returns error 500.</p>",
+            "partner_id": self.reporter.id,
+            "partner_name": "Li Lei",
+            "partner_email": "li.lei@water.example.com",
+            "reporter_role": "user",
+            "system_id": self.system.id,
+            "catalog_id": self.cat_software_app.id,
+            "impact": "medium",
+            "urgency": "high",
+            "no_attachment": True,
+            "reported_date": "2026-03-02 02:00:00",
+            # independent of helpdesk_mgmt's "auto assign" option: the desk dispatches
+            "user_id": False,
+            "team_id": False,
+        }
+        vals.update(overrides)
+        return {key: value for key, value in vals.items() if value is not None}
+
+    def _flush_tracking(self):
+        """Write the tracking messages, as Odoo does at commit. Records created in a
+        transaction are only tracked from the next one: call this after a create to
+        test the tracking of later changes."""
+        self.env.flush_all()
+        self.env.cr.flush()
+
+    def _tracked(self, ticket, field_name):
+        """Tracking values of ``field_name`` posted on ``ticket``."""
+        self._flush_tracking()
+        self.env.invalidate_all()
+        return ticket.message_ids.tracking_value_ids.filtered(
+            lambda v: v.field_id.name == field_name
+        )
+
+    def _create_ticket(self, user=None, **overrides):
+        model = self.env["helpdesk.ticket"]
+        if user:
+            model = model.with_user(user)
+        ticket = model.create(self._complete_vals(**overrides))
+        self._flush_tracking()  # as if saved by the desk in its own request
+        return ticket
+
+
+class ResponseSupportCase(ResponseSupportCommon, TransactionCase):
+    pass
+
+
+class ResponseSupportHttpCase(ResponseSupportCommon, HttpCase):
+    pass

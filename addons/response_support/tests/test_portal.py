@@ -1,0 +1,67 @@
+from odoo import http
+from odoo.tests import new_test_user, tagged
+
+from .common import ResponseSupportHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalIntake(ResponseSupportHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="rs_portal",
+            groups="base.group_portal",
+            partner_id=cls.reporter.id,
+        )
+        other = cls.env["res.partner"].create({"name": "Other Co", "is_company": True})
+        cls.other_system = cls.env["response.support.system"].create(
+            {"name": "Other ERP", "code": "T-OTH", "partner_id": other.id}
+        )
+
+    def _submit(self, **values):
+        data = {
+            "csrf_token": http.Request.csrf_token(self),
+            "subject": "Portal: billing down",
+            "description": "Invoices fail",
+        }
+        data.update(values)
+        response = self.url_open("/submitted/ticket", data=data)
+        self.assertEqual(response.status_code, 200)
+        return self.env["helpdesk.ticket"].search(
+            [("name", "=", "Portal: billing down")]
+        )
+
+    def test_form_offers_only_the_customer_systems(self):
+        self.authenticate("rs_portal", "rs_portal")
+        page = self.url_open("/new/ticket").text
+        self.assertIn("Water Billing", page)
+        self.assertNotIn("Other ERP", page)
+        self.assertIn('name="impact"', page)
+        self.assertIn('name="urgency"', page)
+
+    def test_submitted_ticket_gets_system_impact_urgency_and_contract(self):
+        self.authenticate("rs_portal", "rs_portal")
+        ticket = self._submit(
+            system=str(self.system.id), impact="high", urgency="medium"
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.system_id, self.system)
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertEqual(ticket.priority, "2")
+        self.assertEqual(ticket.partner_id, self.reporter)
+        self.assertEqual(ticket.reporter_organization, "Test Water Group")
+        self.assertEqual(
+            ticket.channel_id, self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_web")
+        )
+
+    def test_another_customer_system_id_is_ignored(self):
+        self.authenticate("rs_portal", "rs_portal")
+        ticket = self._submit(system=str(self.other_system.id), impact="bogus")
+        self.assertEqual(len(ticket), 1)
+        self.assertNotEqual(ticket.system_id, self.other_system)
+        self.assertEqual(
+            ticket.system_id, self.system, "falls back to the only own system"
+        )
+        self.assertFalse(ticket.impact)

@@ -1,0 +1,29 @@
+from odoo.tests import tagged
+
+from .common import ResponseSupportHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestTours(ResponseSupportHttpCase):
+    def test_ticket_list_opens_in_the_browser(self):
+        self.env["helpdesk.ticket"].create(
+            {"name": "Tour list ticket", "description": "<p>listed</p>"}
+        )
+        self.start_tour("/odoo", "response_support_ticket_list", login="admin")
+
+    def test_desk_engineer_records_a_call_and_dispatches_it(self):
+        self.start_tour("/odoo", "response_support_phone_intake", login="rs_desk")
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Billing screen shows error 500")]
+        )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.partner_id, self.reporter)
+        self.assertEqual(ticket.system_id, self.system)
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertEqual(ticket.team_id, self.team_software)
+        self.assertEqual(ticket.intake_outcome, "assigned")
+        self.assertEqual(ticket.priority, "2", "department × high → High")
+        self.assertEqual(
+            ticket.channel_id,
+            self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone"),
+        )

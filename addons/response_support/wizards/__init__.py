@@ -1,0 +1,1 @@
+from . import response_support_phone_intake
