@@ -21,7 +21,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STATE=${RS_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/response_support}
 VENV=$STATE/venv
-CONF=$STATE/odoo.conf
+# one Odoo configuration per checkout: its addons_path points at this checkout
+CONF=$STATE/odoo-$(printf %s "$ROOT" | sha256sum | cut -c1-8).conf
 DEMO_DB=${RS_DEMO_DB:-response_support_demo}
 TEST_DB=${RS_TEST_DB:-response_support_test}
 BENCH_DB=${RS_BENCH_DB:-response_support_bench}
