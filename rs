@@ -4,7 +4,7 @@
 #   ./rs run     set up if needed, create the demo database once, serve Odoo on 127.0.0.1:8069
 #   ./rs test    set up if needed, lint, build a fresh test database, run the pytest-odoo suite
 #   ./rs shell   Odoo shell on the demo database
-#   ./rs lint    pre-commit (ruff, pylint-odoo, prettier, OCA hooks) on the whole tree
+#   ./rs lint    pre-commit (ruff, pylint-odoo, prettier, OCA hooks); --fix applies formatters
 #   ./rs bench   run the benchmarks in bench/ against a throwaway database
 #   ./rs i18n    regenerate the .pot from the code and merge it into zh_CN.po
 #   ./rs stop    stop the private PostgreSQL cluster (and a server started by `run`)
@@ -15,7 +15,7 @@
 # --db_user=odoo --db_password=secret; the private cluster is then left alone.
 #
 # State lives outside the repository, in $RS_STATE (default ~/.cache/response_support):
-# the remembered Odoo source, the virtualenv, the generated odoo.conf, the filestore.
+# the remembered Odoo source, the virtualenv, one odoo-<checkout>.conf, the filestore.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
