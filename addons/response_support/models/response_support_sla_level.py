@@ -24,6 +24,12 @@ class ResponseSupportSlaLevel(models.Model):
     target_ids = fields.One2many(
         "response.support.sla.target", "level_id", string="Targets", copy=True
     )
+    threshold_ids = fields.One2many(
+        "response.support.sla.threshold",
+        "level_id",
+        string="Warnings and Escalation",
+        copy=True,
+    )
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, index=True
     )

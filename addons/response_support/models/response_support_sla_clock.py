@@ -1,0 +1,462 @@
+import logging
+from bisect import bisect_left, bisect_right
+from datetime import timedelta
+
+from pytz import utc
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+CLOCK_KINDS = [
+    ("response", "Response"),
+    ("resolution", "Resolution"),
+    ("onsite", "On-site Arrival"),
+]
+CLOCK_STATUSES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+    ("cancelled", "Cancelled"),
+]
+# first window of working time fetched when planning deadlines; doubled until enough
+PLANNING_WINDOW_DAYS = 45
+PLANNING_MAX_DAYS = 5 * 366
+
+
+class WorkingTime:
+    """Working time of one calendar over a window, fetched once and walked in Python.
+
+    ``add(start, minutes)`` is the moment ``minutes`` working minutes after ``start``;
+    ``minutes_until(moment)`` the working minutes from the window's start to
+    ``moment``. Without a calendar, time runs around the clock (7×24). All datetimes
+    are naive UTC, as Odoo stores them."""
+
+    def __init__(self, calendar, start, stop):
+        self.start, self.stop = start, stop
+        self.calendar = calendar
+        if not calendar:
+            return
+        intervals = calendar._work_intervals_batch(
+            utc.localize(start), utc.localize(stop)
+        )[False]
+        self.begins, self.ends, self.cumul = [], [], [0.0]
+        for begin, end, _meta in intervals:
+            begin = begin.astimezone(utc).replace(tzinfo=None)
+            end = end.astimezone(utc).replace(tzinfo=None)
+            self.begins.append(begin)
+            self.ends.append(end)
+            self.cumul.append(self.cumul[-1] + (end - begin).total_seconds() / 60)
+
+    def minutes_until(self, moment):
+        """Working minutes between the window start and ``moment``."""
+        if not self.calendar:
+            return (moment - self.start).total_seconds() / 60
+        i = bisect_right(self.begins, moment) - 1
+        if i < 0:
+            return 0.0
+        inside = min(moment, self.ends[i]) - self.begins[i]
+        return self.cumul[i] + inside.total_seconds() / 60
+
+    def between(self, start, stop):
+        """Working minutes between two moments of the window."""
+        return max(self.minutes_until(stop) - self.minutes_until(start), 0.0)
+
+    def add(self, start, minutes):
+        """The moment ``minutes`` working minutes after ``start``, or None when it
+        falls beyond the window."""
+        if not self.calendar:
+            return start + timedelta(minutes=minutes)
+        goal = self.minutes_until(start) + max(minutes, 0)
+        i = bisect_left(self.cumul, goal) - 1  # interval i holds the goal
+        if minutes <= 0:
+            # zero minutes: the moment itself, or the next working moment
+            j = bisect_right(self.ends, start)
+            if j >= len(self.begins):
+                return None
+            return max(start, self.begins[j])
+        if i >= len(self.begins):
+            return None
+        moment = self.begins[i] + timedelta(minutes=goal - self.cumul[i])
+        return moment.replace(microsecond=0) + (
+            timedelta(seconds=1) if moment.microsecond else timedelta()
+        )
+
+
+class ResponseSupportSlaClock(models.Model):
+    """One SLA clock of a ticket: response, resolution or on-site arrival. It keeps
+    its target, calendar, deadline, pauses, the working time used and the lateness;
+    a breached clock stays breached."""
+
+    _name = "response.support.sla.clock"
+    _description = "SLA Clock"
+    _order = "ticket_id, kind"
+
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    kind = fields.Selection(CLOCK_KINDS, required=True)
+    sla_level_id = fields.Many2one("response.support.sla.level", string="SLA Level")
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Calendar",
+        help="Empty: the clock runs around the clock (7×24).",
+    )
+    target_minutes = fields.Integer(string="Target (working minutes)")
+    start_date = fields.Datetime(string="Started On", required=True)
+    anchor_date = fields.Datetime(
+        help="Start of the current running stretch (start, or last resume)."
+    )
+    anchor_used_minutes = fields.Float(
+        help="Working minutes used before the current running stretch."
+    )
+    deadline = fields.Datetime(index=True)
+    paused_since = fields.Datetime()
+    done_date = fields.Datetime(string="Completed On")
+    breached = fields.Boolean(index=True, readonly=True)
+    cancelled = fields.Boolean(
+        readonly=True,
+        help="The ticket was cancelled or rejected: the clock stopped without being "
+        "met.",
+    )
+    breach_date = fields.Datetime(string="Breached On")
+    status = fields.Selection(
+        CLOCK_STATUSES, compute="_compute_status", store=True, index=True
+    )
+    used_minutes = fields.Float(
+        string="Working Minutes Used",
+        help="Frozen when the clock is paused or completed.",
+    )
+    late_minutes = fields.Float(
+        string="Lateness (working minutes)",
+        help="Working minutes used beyond the target when the clock completed; "
+        "negative when it completed early.",
+    )
+    next_check = fields.Datetime(
+        index=True,
+        help="When the SLA scheduler must look at this clock next (the next warning "
+        "threshold or the deadline).",
+    )
+    pause_ids = fields.One2many(
+        "response.support.sla.pause", "clock_id", string="Pauses"
+    )
+    fired_threshold_ids = fields.Many2many(
+        "response.support.sla.threshold",
+        relation="response_support_sla_clock_threshold_rel",
+        column1="clock_id",
+        column2="threshold_id",
+        string="Warnings Sent",
+    )
+
+    _sql_constraints = [
+        (
+            "ticket_kind_uniq",
+            "unique (ticket_id, kind)",
+            "One clock per kind per ticket.",
+        ),
+    ]
+
+    @api.depends("breached", "cancelled", "done_date", "paused_since")
+    def _compute_status(self):
+        for clock in self:
+            if clock.breached:
+                clock.status = "breached"
+            elif clock.cancelled:
+                clock.status = "cancelled"
+            elif clock.done_date:
+                clock.status = "met"
+            elif clock.paused_since:
+                clock.status = "paused"
+            else:
+                clock.status = "running"
+
+    @api.depends("kind", "ticket_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["kind"]._description_selection(self.env))
+        for clock in self:
+            clock.display_name = f"{clock.ticket_id.number} {labels.get(clock.kind)}"
+
+    # ------------------------------------------------------------------ planning
+
+    def _is_running(self):
+        self.ensure_one()
+        return not self.done_date and not self.paused_since
+
+    @api.model
+    def _working_time(self, calendar, start, stop):
+        """Hook: the working-time walker for a calendar and window."""
+        return WorkingTime(calendar, start, stop)
+
+    def _plan(self, requests_by_clock, limit=None):
+        """Batch planning: ``requests_by_clock`` maps a clock to a list of
+        (start, working minutes) pairs; returns {clock: [moment, …]}, one working
+        interval fetch per calendar and window whatever the number of clocks."""
+        result = {}
+        by_calendar = {}
+        for clock, requests in requests_by_clock.items():
+            by_calendar.setdefault(clock.calendar_id, []).append((clock, requests))
+        for calendar, items in by_calendar.items():
+            todo = items
+            days = PLANNING_WINDOW_DAYS
+            while todo:
+                starts = [start for _c, reqs in todo for start, _m in reqs]
+                begin = min(starts) - timedelta(days=1)
+                walker = self._working_time(
+                    calendar, begin, max(starts) + timedelta(days=days)
+                )
+                missing = []
+                for clock, requests in todo:
+                    moments = [
+                        walker.add(start, minutes) for start, minutes in requests
+                    ]
+                    if None in moments and days < PLANNING_MAX_DAYS:
+                        missing.append((clock, requests))
+                    else:
+                        result[clock] = moments
+                todo, days = missing, days * 4
+        return result
+
+    def _used_minutes_at(self, moment, walkers=None):
+        """{clock: working minutes used at ``moment``} for running clocks, one
+        working-time fetch per calendar."""
+        result = {}
+        groups = {}
+        for clock in self:
+            if not clock._is_running():
+                result[clock] = clock.used_minutes
+            else:
+                groups.setdefault(clock.calendar_id, self.browse())
+                groups[clock.calendar_id] |= clock
+        for calendar, clocks in groups.items():
+            begin = min(clocks.mapped("anchor_date"))
+            walker = self._working_time(
+                calendar, begin, max(moment, begin) + timedelta(days=1)
+            )
+            for clock in clocks:
+                result[clock] = clock.anchor_used_minutes + walker.between(
+                    clock.anchor_date, moment
+                )
+        return result
+
+    def _recompute_schedule(self):
+        """Deadline and next check of running clocks, in one batch."""
+        running = self.filtered(lambda c: c._is_running())
+        (self - running).write({"next_check": False})
+        if not running:
+            return
+        requests = {}
+        for clock in running:
+            remaining = clock.target_minutes - clock.anchor_used_minutes
+            reqs = [(clock.anchor_date, remaining)]
+            reqs += [
+                (
+                    clock.anchor_date,
+                    threshold._minutes_of(clock) - clock.anchor_used_minutes,
+                )
+                for threshold in clock._pending_thresholds()
+            ]
+            requests[clock] = reqs
+        planned = self._plan(requests)
+        for clock in running:
+            moments = planned[clock]
+            deadline = moments[0]
+            checks = [m for m in moments[1:] if m]
+            if not clock.breached and deadline:
+                checks.append(deadline)
+            clock.update(
+                {"deadline": deadline, "next_check": min(checks, default=False)}
+            )
+
+    def _pending_thresholds(self):
+        self.ensure_one()
+        return (
+            self.sla_level_id.threshold_ids.filtered(
+                lambda t: t.kind in (self.kind, "all")
+            )
+            - self.fired_threshold_ids
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @api.model
+    def _start_clocks(self, ticket_kinds, start=None):
+        """Create the clocks of ``ticket_kinds`` ({ticket: [kind, …]}) that have a
+        target, and plan them."""
+        vals_list = []
+        for ticket, kinds in ticket_kinds.items():
+            for kind in kinds:
+                vals = ticket._prepare_sla_clock_vals(kind, start)
+                if vals:
+                    vals_list.append(vals)
+        clocks = self.create(vals_list)
+        clocks._recompute_schedule()
+        return clocks
+
+    def _stop(self, moment):
+        """Complete the clocks at ``moment``: met or breached, with lateness."""
+        used = self._used_minutes_at(moment)
+        for clock in self.filtered(lambda c: not c.done_date):
+            late = used[clock] - clock.target_minutes
+            vals = {
+                "done_date": moment,
+                "used_minutes": used[clock],
+                "late_minutes": late,
+                "paused_since": False,
+                "next_check": False,
+            }
+            if late > 0 and not clock.breached:
+                vals.update(breached=True, breach_date=clock.deadline or moment)
+            if clock.paused_since:
+                clock.pause_ids.filtered(lambda p: not p.stop_date).stop_date = moment
+            clock.write(vals)
+
+    def _cancel(self, moment):
+        """The ticket was cancelled or rejected: stop without counting as met."""
+        open_clocks = self.filtered(lambda c: not c.done_date)
+        open_clocks._stop(moment)
+        open_clocks.write({"cancelled": True})
+
+    def _pause(self, moment):
+        running = self.filtered(lambda c: c._is_running())
+        used = running._used_minutes_at(moment)
+        for clock in running:
+            clock.write(
+                {
+                    "paused_since": moment,
+                    "used_minutes": used[clock],
+                    "anchor_used_minutes": used[clock],
+                    "next_check": False,
+                }
+            )
+        self.env["response.support.sla.pause"].create(
+            [{"clock_id": clock.id, "start_date": moment} for clock in running]
+        )
+
+    def _resume(self, moment):
+        paused = self.filtered(lambda c: c.paused_since and not c.done_date)
+        paused.pause_ids.filtered(lambda p: not p.stop_date).write(
+            {"stop_date": moment}
+        )
+        paused.write({"paused_since": False, "anchor_date": moment})
+        paused._recompute_schedule()
+
+    def _reopen(self, moment):
+        """A resolved ticket reopened: the clock runs again from now; time spent
+        resolved does not count, and a breach stays."""
+        done = self.filtered("done_date")
+        for clock in done:
+            clock.write(
+                {
+                    "done_date": False,
+                    "anchor_date": moment,
+                    "anchor_used_minutes": clock.used_minutes,
+                    "late_minutes": 0.0,
+                    "cancelled": False,
+                }
+            )
+        done._recompute_schedule()
+
+    def _retarget(self, moment):
+        """Targets changed (priority, SLA level, contract): open clocks take the new
+        target and calendar without restarting; the working time used so far is kept.
+        Completed clocks keep the verdict they got. Returns {clock: (old deadline,
+        new deadline)} of the clocks that changed."""
+        old_deadlines = {}
+        open_clocks = self.filtered(lambda c: not c.done_date)
+        used = open_clocks._used_minutes_at(moment)
+        for clock in open_clocks:
+            vals = clock.ticket_id._prepare_sla_clock_vals(clock.kind, clock.start_date)
+            if not vals:
+                continue  # the new level has no such target: keep the old one
+            update = {}
+            if vals["target_minutes"] != clock.target_minutes:
+                update["target_minutes"] = vals["target_minutes"]
+            for key in ("calendar_id", "sla_level_id"):
+                if vals[key] != clock[key].id:
+                    update[key] = vals[key]
+            if not update:
+                continue
+            if clock._is_running():
+                update.update(anchor_date=moment, anchor_used_minutes=used[clock])
+            old_deadlines[clock] = clock.deadline
+            clock.write(update)
+        changed = self.browse([clock.id for clock in old_deadlines])
+        changed._recompute_schedule()
+        return {clock: (old, clock.deadline) for clock, old in old_deadlines.items()}
+
+    # ------------------------------------------------------------------ scheduler
+
+    def _check_due(self, now):
+        """Fire the warning thresholds that are due and mark breaches."""
+        used = self._used_minutes_at(now)
+        for clock in self:
+            for threshold in clock._pending_thresholds().sorted("percent"):
+                if used[clock] + 1e-6 >= threshold._minutes_of(clock):
+                    threshold._fire(clock)
+                    clock.fired_threshold_ids = [(4, threshold.id)]
+            if not clock.breached and clock.deadline and clock.deadline <= now:
+                clock.write({"breached": True, "breach_date": clock.deadline})
+                clock.ticket_id._on_sla_breach(clock)
+        self._recompute_schedule()
+
+    @api.model
+    def _due_domain(self, now):
+        return [("next_check", "<=", now), ("done_date", "=", False)]
+
+    @api.model
+    def _cron_check_sla(self, batch_size=200):
+        """SLA scheduler: looks only at clocks whose stored next check is due
+        (indexed), in batches; idempotent (each threshold fires once per clock); a
+        failing clock is logged and skipped; wakes itself for the next due moment."""
+        now = fields.Datetime.now()
+        domain = self._due_domain(now)
+        clocks = self.search(domain, order="next_check, id", limit=batch_size)
+        done = 0
+        for clock in clocks:
+            try:
+                with self.env.cr.savepoint():
+                    clock._check_due(now)
+            except Exception:  # noqa: BLE001 - one bad clock must not stop the batch
+                # logged with its traceback, rolled back to the savepoint, and put
+                # back in the queue an hour later instead of blocking it
+                _logger.exception("SLA clock %s could not be checked", clock.id)
+                clock.next_check = now + timedelta(hours=1)
+            done += 1
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self._schedule_next_run()
+        return done
+
+    @api.model
+    def _schedule_next_run(self):
+        cron = self.env.ref(
+            "response_support.ir_cron_check_sla", raise_if_not_found=False
+        )
+        if not cron:
+            return
+        next_clock = self.search(
+            [("next_check", "!=", False), ("done_date", "=", False)],
+            order="next_check",
+            limit=1,
+        )
+        if next_clock:
+            cron._trigger(at=max(next_clock.next_check, fields.Datetime.now()))
+
+
+class ResponseSupportSlaPause(models.Model):
+    """A stretch of time during which a clock stood still (waiting on the customer
+    or a third party)."""
+
+    _name = "response.support.sla.pause"
+    _description = "SLA Clock Pause"
+    _order = "start_date"
+
+    clock_id = fields.Many2one(
+        "response.support.sla.clock", required=True, ondelete="cascade", index=True
+    )
+    ticket_id = fields.Many2one(related="clock_id.ticket_id", store=True, index=True)
+    start_date = fields.Datetime(string="Paused On", required=True)
+    stop_date = fields.Datetime(string="Resumed On")
+    reason = fields.Char()

@@ -1,0 +1,59 @@
+from odoo import fields, models
+
+THRESHOLD_ACTIONS = [
+    ("notify_assignee", "Notify the Assignee"),
+    ("notify_manager", "Notify the Team Leader and Managers"),
+    ("escalate", "Escalate"),
+]
+
+
+class ResponseSupportSlaThreshold(models.Model):
+    """A warning step of an SLA level: when a clock has used ``percent`` of its
+    target, do ``action`` — once per ticket and clock."""
+
+    _name = "response.support.sla.threshold"
+    _description = "SLA Warning Threshold"
+    _order = "level_id, percent, sequence"
+
+    level_id = fields.Many2one(
+        "response.support.sla.level", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    kind = fields.Selection(
+        [
+            ("all", "All Clocks"),
+            ("response", "Response"),
+            ("resolution", "Resolution"),
+            ("onsite", "On-site Arrival"),
+        ],
+        string="Clock",
+        required=True,
+        default="all",
+    )
+    percent = fields.Integer(
+        string="At % of Target",
+        required=True,
+        default=80,
+        help="100 means at the deadline.",
+    )
+    action = fields.Selection(
+        THRESHOLD_ACTIONS, required=True, default="notify_assignee"
+    )
+
+    _sql_constraints = [
+        (
+            "percent_positive",
+            "CHECK (percent > 0 AND percent <= 1000)",
+            "A threshold is a percentage of the target between 1 and 1000.",
+        ),
+    ]
+
+    def _minutes_of(self, clock):
+        """Working minutes after which this threshold is reached on ``clock``."""
+        self.ensure_one()
+        return clock.target_minutes * self.percent / 100.0
+
+    def _fire(self, clock):
+        """Run the action on the clock's ticket (hook: ``_sla_action_<action>``)."""
+        self.ensure_one()
+        getattr(clock.ticket_id, f"_sla_action_{self.action}")(clock, self)
