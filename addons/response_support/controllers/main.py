@@ -1,3 +1,6 @@
+from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo import http
 from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
@@ -6,7 +9,47 @@ from ..models.helpdesk_ticket import IMPACTS, URGENCIES
 
 
 class ResponseSupportTicketController(HelpdeskTicketController):
-    """The portal "new ticket" form also asks for the system, impact and urgency."""
+    """The portal "new ticket" form also asks for the system, impact and urgency;
+    closing a ticket from the portal is checked against the user's access."""
+
+    @http.route("/ticket/close", type="http", auth="user", methods=["POST"])
+    def support_ticket_close(self, **kw):
+        """Replaces helpdesk_mgmt's route, which writes the posted stage through
+        sudo() on whatever ticket id is posted (OCA/helpdesk#1089). Here the user
+        must be allowed to read the ticket (404 otherwise, so ids cannot be probed)
+        and the stage must be one of the closing stages its portal page offers
+        (403 otherwise)."""
+        ticket = self._get_portal_ticket(kw.get("ticket_id"))
+        if not ticket.closed_date:  # a page left open may post twice: no-op then
+            stage_id = kw.get("stage_id") or ""
+            stage = self._get_portal_close_stages(ticket).filtered(
+                lambda s: str(s.id) == stage_id
+            )
+            if not stage:
+                raise Forbidden()
+            # sudo() is safe: the user may read this ticket (checked with their own
+            # rights above) and the stage is one the portal offers them; portal
+            # users have no write access on tickets, so the write needs it
+            ticket.sudo().stage_id = stage
+        return request.redirect(f"/my/ticket/{ticket.id}")
+
+    def _get_portal_ticket(self, ticket_id):
+        """The ticket of a posted id, if it exists and the current user may read it
+        with their own rights; NotFound otherwise."""
+        ticket_id = ticket_id or ""
+        ticket = request.env["helpdesk.ticket"]
+        if ticket_id.isdigit():
+            ticket = ticket.browse(int(ticket_id)).exists()
+        if not ticket or not ticket.has_access("read"):
+            raise NotFound()
+        return ticket
+
+    def _get_portal_close_stages(self, ticket):
+        """Stages a customer may close ``ticket`` to: those its portal page shows.
+        sudo() only reads the team's stage configuration of a ticket the user was
+        allowed to read (portal users may not read every team)."""
+        stages = ticket.sudo().team_id._get_applicable_stages()
+        return stages.filtered("close_from_portal")
 
     def _get_create_new_ticket_values(self, **kw):
         values = super()._get_create_new_ticket_values(**kw)

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_datetime
 
 TICKET_PRIORITIES = [
@@ -44,7 +44,25 @@ SLA_TRIGGER_FIELDS = {
     "onsite_requested_date",
     "onsite_arrival_date",
 }
-ESCALATION_LADDER = ["engineer", "manager", "emergency"]
+ESCALATION_LEVELS = [
+    ("engineer", "Engineer"),
+    ("manager", "Technical Support Manager"),
+    ("emergency", "Emergency"),
+]
+ESCALATION_LADDER = [level for level, _label in ESCALATION_LEVELS]
+EMERGENCY_STATES = [
+    ("possible", "Possible Emergency"),
+    ("confirmed", "Confirmed Emergency"),
+    ("downgraded", "Downgraded"),
+]
+TICKET_TYPES = [
+    ("request", "Service Request"),
+    ("incident", "Incident"),
+    ("complaint", "Complaint"),
+]
+# ticket fields a technical support engineer may not change: the desk and the
+# managers own the contract and its SLA (§4)
+DESK_ONLY_FIELDS = {"sla_level_id", "contract_id"}
 COVERAGE_STATES = [
     ("covered", "Covered"),
     ("out_of_scope", "Outside Contract Scope"),
@@ -56,6 +74,7 @@ COVERAGE_STATES = [
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
+    notes = fields.Html(groups="base.group_user")  # internal notes: never on the portal
     reported_date = fields.Datetime(
         string="Reported On",
         required=True,
@@ -137,12 +156,20 @@ class HelpdeskTicket(models.Model):
         tracking=True,
         readonly=True,
         copy=False,
+        groups="base.group_user",
     )
     scope_decision_user_id = fields.Many2one(
-        "res.users", string="Scope Decided By", readonly=True, copy=False
+        "res.users",
+        string="Scope Decided By",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     scope_decision_date = fields.Datetime(
-        string="Scope Decided On", readonly=True, copy=False
+        string="Scope Decided On",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     # -- 5. impact and urgency → priority
     impact = fields.Selection(IMPACTS, tracking=True)
@@ -152,6 +179,7 @@ class HelpdeskTicket(models.Model):
         string="Matrix Priority",
         compute="_compute_priority_matrix",
         store=True,
+        groups="base.group_user",
     )
     priority = fields.Selection(
         compute="_compute_priority",
@@ -166,6 +194,7 @@ class HelpdeskTicket(models.Model):
         copy=False,
         tracking=True,
         help="A desk engineer set the priority by hand instead of the matrix.",
+        groups="base.group_user",
     )
     # -- 6. attachments
     no_attachment = fields.Boolean(
@@ -174,7 +203,9 @@ class HelpdeskTicket(models.Model):
     )
     # -- intake outcome
     intake_missing = fields.Text(
-        string="Missing Intake Items", compute="_compute_intake_missing"
+        string="Missing Intake Items",
+        compute="_compute_intake_missing",
+        groups="base.group_user",
     )
     intake_outcome = fields.Selection(
         [
@@ -185,13 +216,48 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
+        groups="base.group_user",
     )
     emergency_state = fields.Selection(
-        [("possible", "Possible Emergency")],
+        EMERGENCY_STATES,
         readonly=True,
         copy=False,
         tracking=True,
         index=True,
+        groups="base.group_user",
+    )
+    emergency_parent_id = fields.Many2one(
+        "helpdesk.ticket",
+        string="Emergency Ticket",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        tracking=True,
+        help="The emergency this ticket is another report of: it is resolved with it.",
+        groups="base.group_user",
+    )
+    emergency_child_ids = fields.One2many(
+        "helpdesk.ticket",
+        "emergency_parent_id",
+        string="Other Reports",
+        help="Other reports of the same outage, resolved together with this ticket.",
+        groups="base.group_user",
+    )
+    ticket_type = fields.Selection(
+        TICKET_TYPES,
+        string="Type",
+        required=True,
+        default="incident",
+        tracking=True,
+        index=True,
+    )
+    complained_ticket_id = fields.Many2one(
+        "helpdesk.ticket",
+        string="Complaint About",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The ticket whose handling the customer complains about.",
+        groups="base.group_user",
     )
     resolution = fields.Html(string="Solution")
     resolved_date = fields.Datetime(string="Resolved On", readonly=True, copy=False)
@@ -232,15 +298,30 @@ class HelpdeskTicket(models.Model):
         index=True,
     )
     escalation_level = fields.Selection(
-        [
-            ("engineer", "Engineer"),
-            ("manager", "Technical Support Manager"),
-            ("emergency", "Emergency"),
-        ],
+        ESCALATION_LEVELS,
         default="engineer",
         required=True,
         tracking=True,
         copy=False,
+        groups="base.group_user",
+    )
+    escalation_ids = fields.One2many(
+        "response.support.escalation",
+        "ticket_id",
+        string="Escalations",
+        groups="base.group_user",
+    )
+    helper_user_ids = fields.Many2many(
+        "res.users",
+        relation="response_support_ticket_helper_rel",
+        column1="ticket_id",
+        column2="user_id",
+        string="Helpers",
+        domain="[('share', '=', False)]",
+        tracking=True,
+        help="Engineers from other teams the technical support manager coordinates "
+        "on this ticket.",
+        groups="base.group_user",
     )
 
     # ------------------------------------------------------------------ computes
@@ -399,7 +480,47 @@ class HelpdeskTicket(models.Model):
             else:
                 ticket.sla_status = False
 
+    # ------------------------------------------------------------------ constraints
+
+    @api.constrains("emergency_parent_id")
+    def _check_emergency_parent_id(self):
+        if self._has_cycle("emergency_parent_id"):
+            raise ValidationError(
+                self.env._(
+                    "A ticket cannot be another report of itself, directly or "
+                    "through other reports."
+                )
+            )
+
     # ------------------------------------------------------------------ CRUD
+
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        if "channel_id" in fields_list and not defaults.get("channel_id"):
+            channel = self._get_default_channel()
+            if channel:
+                defaults["channel_id"] = channel.id
+        return defaults
+
+    def _get_default_channel(self):
+        """The channel of a ticket recorded without one: an engineer who is not on
+        the desk records the direct requests reaching them (email, phone, a
+        colleague) as "engineer-direct"."""
+        if self.env.su or not self._is_field_engineer():
+            return self.env["helpdesk.ticket.channel"]
+        return (
+            self.env.ref("response_support.helpdesk_ticket_channel_engineer", False)
+            or self.env["helpdesk.ticket.channel"]
+        )
+
+    def _is_field_engineer(self):
+        """Whether the current user is a technical support engineer without the
+        service desk's rights (closing, contract and SLA level)."""
+        user = self.env.user
+        return user.has_group(
+            "response_support.group_response_support_engineer"
+        ) and not user.has_group("response_support.group_response_support_desk")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -408,6 +529,7 @@ class HelpdeskTicket(models.Model):
             if vals.get("priority") and ticket.priority_matrix:
                 ticket.priority_override = vals["priority"] != ticket.priority_matrix
         tickets._sync_sla_clocks()
+        tickets.filtered(lambda t: t.ticket_type == "complaint")._route_complaint()
         return tickets
 
     def write(self, vals):
@@ -419,13 +541,79 @@ class HelpdeskTicket(models.Model):
                     for flag, tickets in groups.items()
                 )
             vals = dict(vals, priority_override=next(iter(groups)))
-        if vals.get("stage_id"):
+        self._check_engineer_write(vals)
+        if vals.get("stage_id") and not self.env.context.get(
+            "response_support_skip_intake"
+        ):
             self._check_intake_on_stage_change(vals["stage_id"])
+        if vals.get("ticket_type") == "complaint":
+            new_complaints = self.filtered(lambda t: t.ticket_type != "complaint")
+        else:
+            new_complaints = self.browse()
+        resolved_before = (
+            {t: t._is_sla_resolved() for t in self} if "stage_id" in vals else {}
+        )
         before = {t: t._sla_state() for t in self} if self._sla_relevant(vals) else {}
         result = super().write(vals)
         if before:
             self._sync_sla_clocks(before)
+        new_complaints._route_complaint()
+        if resolved_before:
+            self.filtered(
+                lambda t: not resolved_before[t] and t._is_sla_resolved()
+            )._on_resolved()
         return result
+
+    def _check_engineer_write(self, vals):
+        """A technical support engineer does not close tickets (the desk closes
+        after the follow-up call) nor change their contract or SLA level; the
+        helpers are the manager's to choose."""
+        if self.env.su or not self:
+            return
+        if vals.get("stage_id") and self._is_field_engineer():
+            stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
+            if stage.closed:
+                raise AccessError(
+                    self.env._(
+                        "Only the service desk closes tickets, after the follow-up "
+                        "call with the customer. Move ticket %(ticket)s to a "
+                        "resolved stage instead of %(stage)s.",
+                        ticket=self[:1].display_name,
+                        stage=stage.display_name,
+                    )
+                )
+        changed = self._get_changed_fields(vals, DESK_ONLY_FIELDS)
+        if changed and self._is_field_engineer():
+            raise AccessError(
+                self.env._(
+                    "Only the service desk or a technical support manager may change "
+                    "%(fields)s of ticket %(ticket)s: ask the desk.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in sorted(changed)
+                    ),
+                    ticket=self[:1].display_name,
+                )
+            )
+        if "helper_user_ids" in vals and not self.env.user.has_group(
+            "response_support.group_response_support_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a technical support manager brings in helpers from other "
+                    "teams."
+                )
+            )
+
+    def _get_changed_fields(self, vals, field_names):
+        """Those of ``field_names`` whose value in ``vals`` differs from a ticket's
+        (a form sends unchanged values too)."""
+        changed = set()
+        for name in field_names & set(vals):
+            value = vals[name] or False
+            if any(ticket[name].id != value for ticket in self):
+                changed.add(name)
+        return changed
 
     def _group_by_priority_override(self, vals):
         """{override flag: tickets}. A priority written by hand that differs from the
@@ -605,6 +793,8 @@ class HelpdeskTicket(models.Model):
                 )
             ticket.team_id = team
             vals = {"intake_outcome": "assigned"}
+            if not ticket.user_id:
+                vals["user_id"] = team._get_assignee().id
             stage = ticket._get_working_stage()
             if stage:
                 vals["stage_id"] = stage.id
@@ -669,6 +859,347 @@ class HelpdeskTicket(models.Model):
                     summary=self.env._("Possible emergency: confirm or downgrade"),
                 )
         return True
+
+    # ------------------------------------------------------------------ dispatch
+
+    def action_accept(self):
+        """The engineer accepts the dispatch: takes it if nobody has it, and this
+        is the first response."""
+        unassigned = self.filtered(lambda t: not t.user_id)
+        unassigned.write({"user_id": self.env.user.id})
+        self.action_acknowledge()
+        for ticket in unassigned:
+            ticket._post_intake_note(
+                self.env._("Accepted by %(user)s.", user=self.env.user.name)
+            )
+        return True
+
+    def action_reassign(self):
+        return self._open_reassign_wizard("reassign")
+
+    def action_hand_back(self):
+        return self._open_reassign_wizard("hand_back")
+
+    def _open_reassign_wizard(self, mode):
+        self.ensure_one()
+        names = {
+            "reassign": self.env._("Reassign"),
+            "hand_back": self.env._("Hand Back"),
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": names[mode],
+            "res_model": "response.support.ticket.reassign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_ticket_id": self.id,
+                "default_mode": mode,
+                "default_team_id": self.team_id.id,
+            },
+        }
+
+    def _check_reason(self, reason):
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._(
+                    "Give the reason: it is recorded on the ticket for the desk and "
+                    "the managers."
+                )
+            )
+
+    def _reassign(self, reason, team=None, user=None):
+        """转派: hand the tickets to another team and/or engineer, with a reason."""
+        self._check_reason(reason)
+        team = team or self.env["helpdesk.ticket.team"]
+        user = user or self.env["res.users"]
+        if not team and not user:
+            raise UserError(
+                self.env._("Choose the team or the engineer to reassign the ticket to.")
+            )
+        for ticket in self:
+            vals = {}
+            if team and team != ticket.team_id:
+                vals["team_id"] = team.id
+            if user:
+                vals["user_id"] = user.id
+            elif "team_id" in vals:
+                vals["user_id"] = False  # back to the new team's queue
+            ticket.write(vals)
+            assignee = " / ".join(
+                filter(None, [ticket.team_id.name, ticket.user_id.name])
+            )
+            ticket._post_intake_note(
+                self.env._(
+                    "Reassigned to %(assignee)s. Reason: %(reason)s",
+                    assignee=assignee,
+                    reason=reason,
+                )
+            )
+        return True
+
+    def _hand_back(self, reason):
+        """The engineer gives the dispatch back to the team queue, with a reason."""
+        self._check_reason(reason)
+        for ticket in self:
+            ticket.write({"user_id": False})
+            ticket._post_intake_note(
+                self.env._(
+                    "Handed back to the %(team)s queue by %(user)s. Reason: %(reason)s",
+                    team=ticket.team_id.name or "-",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        return True
+
+    # ------------------------------------------------------------------ escalation
+
+    def action_escalate(self):
+        self.ensure_one()
+        return self._open_escalate_wizard("escalate")
+
+    def _open_escalate_wizard(self, mode):
+        names = {
+            "escalate": self.env._("Escalate"),
+            "downgrade": self.env._("Downgrade Emergency"),
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": names[mode],
+            "res_model": "response.support.ticket.escalate",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_ticket_id": self.id, "default_mode": mode},
+        }
+
+    def _escalate_manually(self, reason):
+        """升级上报: one step up the ladder, with the reason of the user."""
+        self._check_reason(reason)
+        top = self.filtered(lambda t: t.escalation_level == ESCALATION_LADDER[-1])
+        if top:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is already handled as an emergency: there is "
+                    "no higher level.",
+                    ticket=top[0].display_name,
+                )
+            )
+        return self._escalate(reason, trigger="manual")
+
+    def _get_next_escalation_level(self):
+        self.ensure_one()
+        position = ESCALATION_LADDER.index(self.escalation_level)
+        return ESCALATION_LADDER[min(position + 1, len(ESCALATION_LADDER) - 1)]
+
+    def _prepare_escalation_vals(self, level, reason, trigger):
+        self.ensure_one()
+        return {
+            "ticket_id": self.id,
+            "from_level": self.escalation_level,
+            "to_level": level,
+            "reason": reason,
+            "trigger": trigger,
+            "user_id": self.env.user.id,
+        }
+
+    def _escalate(self, reason, trigger="sla", level=None):
+        """Raise the escalation level one step (or to ``level``), record it, bring
+        in the technical support managers as followers and give each an
+        activity. A ticket already at that level or higher is left alone."""
+        vals_list = []
+        for ticket in self:
+            new_level = level or ticket._get_next_escalation_level()
+            if ESCALATION_LADDER.index(new_level) <= ESCALATION_LADDER.index(
+                ticket.escalation_level
+            ):
+                continue
+            vals_list.append(
+                ticket._prepare_escalation_vals(new_level, reason, trigger)
+            )
+            ticket.escalation_level = new_level
+            ticket._notify_escalation(reason)
+        # escalation records are the system's log of the ladder: whoever may write
+        # the ticket escalates it, nobody edits the log
+        return self.env["response.support.escalation"].sudo().create(vals_list)
+
+    def _notify_escalation(self, reason):
+        self.ensure_one()
+        managers = self._get_sla_managers()
+        self.message_subscribe(partner_ids=managers.partner_id.ids)
+        level = dict(self._fields["escalation_level"]._description_selection(self.env))
+        self._post_intake_note(
+            self.env._(
+                "Escalated to %(level)s. Reason: %(reason)s",
+                level=level[self.escalation_level],
+                reason=reason,
+            )
+        )
+        for manager in managers:
+            self.activity_schedule(
+                "response_support.mail_activity_type_escalation",
+                user_id=manager.id,
+                summary=reason,
+            )
+
+    def _on_resolved(self):
+        """Follow-ups of tickets that just reached a resolved stage: their open
+        escalations are resolved, their other reports resolved with them."""
+        now = fields.Datetime.now()
+        # the system closes its own escalation log, see _escalate
+        self.escalation_ids.sudo().filtered(lambda e: not e.resolved_date).write(
+            {"resolved_date": now}
+        )
+        for (
+            ticket
+        ) in self:  # children are read with sudo: the engineer may not see them
+            ticket._resolve_children()
+
+    def _resolve_children(self):
+        """Resolve the open other reports of this emergency in its stage, with its
+        solution."""
+        self.ensure_one()
+        # the children were linked to this emergency by the desk or a manager: who
+        # may resolve the emergency resolves its reports, in whatever team they are
+        children = self.sudo().emergency_child_ids.filtered(
+            lambda t: not t._is_sla_resolved() and not t.stage_id.closed
+        )
+        if not children:
+            return
+        children.with_context(response_support_skip_intake=True).write(
+            {"stage_id": self.stage_id.id, "resolution": self.resolution}
+        )
+        for child in children:
+            child._post_intake_note(
+                self.env._(
+                    "Resolved together with emergency %(ticket)s.",
+                    ticket=self.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------ emergencies
+
+    def _check_manager(self):
+        if not self.env.user.has_group(
+            "response_support.group_response_support_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a technical support manager confirms or downgrades an "
+                    "emergency."
+                )
+            )
+
+    def action_confirm_emergency(self):
+        """The manager confirms the emergency: every manager is notified at once
+        and the ticket goes to the top of the escalation ladder."""
+        self._check_manager()
+        not_possible = self.filtered(lambda t: t.emergency_state != "possible")
+        if not_possible:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is not a possible emergency: raise it first.",
+                    ticket=not_possible[0].display_name,
+                )
+            )
+        managers = self._get_sla_managers()
+        reason = self.env._("Emergency confirmed by %(user)s.", user=self.env.user.name)
+        for ticket in self:
+            ticket.emergency_state = "confirmed"
+            ticket.activity_feedback(
+                ["response_support.mail_activity_type_emergency"], feedback=reason
+            )
+            ticket._escalate(reason, trigger="manual", level="emergency")
+            ticket.message_post(
+                body=self.env._(
+                    "Confirmed emergency: every technical support manager is "
+                    "notified. Coordinate the response on this ticket."
+                ),
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=managers.partner_id.ids,
+            )
+        return True
+
+    def action_downgrade_emergency(self):
+        self.ensure_one()
+        self._check_manager()
+        return self._open_escalate_wizard("downgrade")
+
+    def _downgrade_emergency(self, reason):
+        """The manager downgrades the emergency to a normal ticket, with a reason;
+        its emergency escalations are resolved."""
+        self._check_manager()
+        self._check_reason(reason)
+        now = fields.Datetime.now()
+        for ticket in self:
+            escalations = ticket.escalation_ids.filtered(
+                lambda e: e.to_level == "emergency" and not e.resolved_date
+            )
+            vals = {"emergency_state": "downgraded"}
+            if escalations:
+                vals["escalation_level"] = escalations[-1].from_level
+            ticket.write(vals)
+            # the system's escalation log, see _escalate
+            escalations.sudo().write({"resolved_date": now})
+            ticket.activity_feedback(
+                ["response_support.mail_activity_type_emergency"], feedback=reason
+            )
+            ticket._post_intake_note(
+                self.env._(
+                    "Emergency downgraded by %(user)s. Reason: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            )
+        return True
+
+    def action_link_emergency_children(self):
+        """Link the selected tickets as other reports of the one selected emergency."""
+        parent = self.filtered(lambda t: t.emergency_state in ("possible", "confirmed"))
+        if len(parent) != 1:
+            raise UserError(
+                self.env._(
+                    "Select exactly one emergency ticket and the other reports of the "
+                    "same outage."
+                )
+            )
+        children = self - parent
+        if not children:
+            raise UserError(
+                self.env._("Select the other reports to link to the emergency too.")
+            )
+        children.write({"emergency_parent_id": parent.id})
+        parent._post_intake_note(
+            self.env._(
+                "Linked other reports of the same outage: %(tickets)s",
+                tickets=", ".join(children.mapped("display_name")),
+            )
+        )
+        return True
+
+    # ------------------------------------------------------------------ complaints
+
+    def _route_complaint(self):
+        """投诉: a complaint goes to the technical support managers (followers and an
+        activity each); the ticket complained about gets a note."""
+        managers = self._get_sla_managers()
+        for ticket in self:
+            ticket.message_subscribe(partner_ids=managers.partner_id.ids)
+            for manager in managers:
+                ticket.activity_schedule(
+                    "response_support.mail_activity_type_complaint",
+                    user_id=manager.id,
+                )
+            ticket._post_intake_note(
+                self.env._("Complaint routed to the technical support managers.")
+            )
+            if ticket.complained_ticket_id:
+                ticket.complained_ticket_id._post_intake_note(
+                    self.env._(
+                        "Customer complaint %(ticket)s about this ticket.",
+                        ticket=ticket.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------ SLA clocks
 
@@ -837,24 +1368,9 @@ class HelpdeskTicket(models.Model):
                 "%(clock)s reached %(percent)s%% of its SLA target.",
                 clock=clock.display_name,
                 percent=threshold.percent,
-            )
+            ),
+            trigger="sla",
         )
-
-    def _escalate(self, reason):
-        """Raise the escalation level one step, bring in the technical support
-        managers as followers and give each an activity."""
-        for ticket in self:
-            position = ESCALATION_LADDER.index(ticket.escalation_level)
-            level = ESCALATION_LADDER[min(position + 1, len(ESCALATION_LADDER) - 1)]
-            managers = ticket._get_sla_managers()
-            ticket.escalation_level = level
-            ticket.message_subscribe(partner_ids=managers.partner_id.ids)
-            for manager in managers:
-                ticket.activity_schedule(
-                    "response_support.mail_activity_type_escalation",
-                    user_id=manager.id,
-                    summary=reason,
-                )
 
     def _on_sla_breach(self, clock):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from odoo import http
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from .common import ResponseSupportHttpCase
@@ -65,3 +66,12 @@ class TestPortalIntake(ResponseSupportHttpCase):
             ticket.system_id, self.system, "falls back to the only own system"
         )
         self.assertFalse(ticket.impact)
+
+    def test_portal_user_cannot_read_internal_fields(self):
+        ticket = self._create_ticket(notes="<p>internal: customer is difficult</p>")
+        portal_ticket = ticket.with_user(self.portal_user)
+        self.assertEqual(portal_ticket.name, ticket.name, "the ticket is readable")
+        self.assertTrue(portal_ticket.sla_status, "customers see SLA status")
+        for field in ("notes", "escalation_level", "intake_missing", "scope_decision"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                portal_ticket.read([field])

@@ -94,7 +94,7 @@ class TestSlaClock(ResponseSupportCase):
         self.assertEqual(self._clock(ticket, "resolution").status, "running")
 
     def test_reply_to_the_customer_is_a_first_response(self):
-        ticket = self._new_ticket()
+        ticket = self._new_ticket(team_id=self.team_software.id)  # the engineer's team
         with freeze_time("2026-03-02 02:10:00"):
             ticket.with_user(self.engineer_user).message_post(
                 body="We are looking at it.",

@@ -1,1 +1,3 @@
 from . import response_support_phone_intake
+from . import response_support_ticket_escalate
+from . import response_support_ticket_reassign
