@@ -5,6 +5,7 @@ from datetime import timedelta
 from pytz import utc
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -20,9 +21,17 @@ CLOCK_STATUSES = [
     ("breached", "Breached"),
     ("cancelled", "Cancelled"),
 ]
-# first window of working time fetched when planning deadlines; doubled until enough
-PLANNING_WINDOW_DAYS = 45
+# working time fetched when planning: a few days, plus a day per 4 working hours to
+# plan (a holiday week fits); multiplied by 4 for what is still beyond the window
+PLANNING_MIN_DAYS = 3
+PLANNING_MINUTES_PER_DAY = 240
 PLANNING_MAX_DAYS = 5 * 366
+
+
+def whole_second(moment):
+    """``moment`` rounded to the nearest second: Odoo ends a 24:00 attendance at
+    23:59:59.999999, which must count as midnight, not as a second short."""
+    return (moment + timedelta(microseconds=500000)).replace(microsecond=0)
 
 
 class WorkingTime:
@@ -31,7 +40,8 @@ class WorkingTime:
     ``add(start, minutes)`` is the moment ``minutes`` working minutes after ``start``;
     ``minutes_until(moment)`` the working minutes from the window's start to
     ``moment``. Without a calendar, time runs around the clock (7×24). All datetimes
-    are naive UTC, as Odoo stores them."""
+    are naive UTC, as Odoo stores them; the walk counts whole seconds, so a deadline
+    that falls on the end of a working stretch stays on it."""
 
     def __init__(self, calendar, start, stop):
         self.start, self.stop = start, stop
@@ -41,47 +51,48 @@ class WorkingTime:
         intervals = calendar._work_intervals_batch(
             utc.localize(start), utc.localize(stop)
         )[False]
-        self.begins, self.ends, self.cumul = [], [], [0.0]
+        self.begins, self.ends, self.cumul = [], [], [0]
         for begin, end, _meta in intervals:
-            begin = begin.astimezone(utc).replace(tzinfo=None)
-            end = end.astimezone(utc).replace(tzinfo=None)
+            begin = whole_second(begin.astimezone(utc).replace(tzinfo=None))
+            end = whole_second(end.astimezone(utc).replace(tzinfo=None))
+            if end <= begin:
+                continue
             self.begins.append(begin)
             self.ends.append(end)
-            self.cumul.append(self.cumul[-1] + (end - begin).total_seconds() / 60)
+            self.cumul.append(self.cumul[-1] + int((end - begin).total_seconds()))
+
+    def _seconds_until(self, moment):
+        if not self.calendar:
+            return int((whole_second(moment) - self.start).total_seconds())
+        i = bisect_right(self.begins, moment) - 1
+        if i < 0:
+            return 0
+        inside = min(whole_second(moment), self.ends[i]) - self.begins[i]
+        return self.cumul[i] + int(inside.total_seconds())
 
     def minutes_until(self, moment):
         """Working minutes between the window start and ``moment``."""
-        if not self.calendar:
-            return (moment - self.start).total_seconds() / 60
-        i = bisect_right(self.begins, moment) - 1
-        if i < 0:
-            return 0.0
-        inside = min(moment, self.ends[i]) - self.begins[i]
-        return self.cumul[i] + inside.total_seconds() / 60
+        return self._seconds_until(moment) / 60
 
     def between(self, start, stop):
         """Working minutes between two moments of the window."""
-        return max(self.minutes_until(stop) - self.minutes_until(start), 0.0)
+        return max(self._seconds_until(stop) - self._seconds_until(start), 0) / 60
 
     def add(self, start, minutes):
         """The moment ``minutes`` working minutes after ``start``, or None when it
         falls beyond the window."""
+        seconds = max(round(minutes * 60), 0)
         if not self.calendar:
-            return start + timedelta(minutes=minutes)
-        goal = self.minutes_until(start) + max(minutes, 0)
-        i = bisect_left(self.cumul, goal) - 1  # interval i holds the goal
-        if minutes <= 0:
-            # zero minutes: the moment itself, or the next working moment
+            return whole_second(start) + timedelta(seconds=seconds)
+        if not seconds:
+            # nothing left: the moment itself, or the next working moment
             j = bisect_right(self.ends, start)
-            if j >= len(self.begins):
-                return None
-            return max(start, self.begins[j])
+            return max(start, self.begins[j]) if j < len(self.begins) else None
+        goal = self._seconds_until(start) + seconds
+        i = bisect_left(self.cumul, goal) - 1  # interval i holds the goal
         if i >= len(self.begins):
             return None
-        moment = self.begins[i] + timedelta(minutes=goal - self.cumul[i])
-        return moment.replace(microsecond=0) + (
-            timedelta(seconds=1) if moment.microsecond else timedelta()
-        )
+        return self.begins[i] + timedelta(seconds=goal - self.cumul[i])
 
 
 class ResponseSupportSlaClock(models.Model):
@@ -189,7 +200,7 @@ class ResponseSupportSlaClock(models.Model):
         """Hook: the working-time walker for a calendar and window."""
         return WorkingTime(calendar, start, stop)
 
-    def _plan(self, requests_by_clock, limit=None):
+    def _plan(self, requests_by_clock):
         """Batch planning: ``requests_by_clock`` maps a clock to a list of
         (start, working minutes) pairs; returns {clock: [moment, …]}, one working
         interval fetch per calendar and window whatever the number of clocks."""
@@ -199,18 +210,18 @@ class ResponseSupportSlaClock(models.Model):
             by_calendar.setdefault(clock.calendar_id, []).append((clock, requests))
         for calendar, items in by_calendar.items():
             todo = items
-            days = PLANNING_WINDOW_DAYS
+            longest = max(minutes for _c, reqs in items for _s, minutes in reqs)
+            days = PLANNING_MIN_DAYS + longest / PLANNING_MINUTES_PER_DAY
             while todo:
                 starts = [start for _c, reqs in todo for start, _m in reqs]
-                begin = min(starts) - timedelta(days=1)
                 walker = self._working_time(
-                    calendar, begin, max(starts) + timedelta(days=days)
+                    calendar,
+                    min(starts) - timedelta(days=1),
+                    max(starts) + timedelta(days=days),
                 )
                 missing = []
                 for clock, requests in todo:
-                    moments = [
-                        walker.add(start, minutes) for start, minutes in requests
-                    ]
+                    moments = [walker.add(start, mins) for start, mins in requests]
                     if None in moments and days < PLANNING_MAX_DAYS:
                         missing.append((clock, requests))
                     else:
@@ -259,15 +270,46 @@ class ResponseSupportSlaClock(models.Model):
             ]
             requests[clock] = reqs
         planned = self._plan(requests)
+        schedule = {}
         for clock in running:
-            moments = planned[clock]
-            deadline = moments[0]
-            checks = [m for m in moments[1:] if m]
+            deadline, *moments = planned[clock]
+            checks = [moment for moment in moments if moment]
             if not clock.breached and deadline:
                 checks.append(deadline)
-            clock.update(
-                {"deadline": deadline, "next_check": min(checks, default=False)}
+            schedule[clock.id] = (deadline, min(checks, default=None))
+        self._write_schedule(schedule)
+
+    @api.model
+    def _write_schedule(self, schedule):
+        """Store {clock id: (deadline, next check)} in one UPDATE per thousand
+        clocks: every clock has its own values, and an ORM write per clock costs
+        more than the whole planning. Caches and dependent ticket fields (SLA status
+        and deadline) are then refreshed the ORM way."""
+        clocks = self.browse(list(schedule))
+        clocks.flush_recordset(["deadline", "next_check"])
+        items = list(schedule.items())
+        for offset in range(0, len(items), 1000):
+            chunk = items[offset : offset + 1000]
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE response_support_sla_clock AS clock
+                          SET deadline = new.deadline,
+                              next_check = new.next_check,
+                              write_uid = %s,
+                              write_date = %s
+                         FROM (VALUES %s) AS new(id, deadline, next_check)
+                        WHERE clock.id = new.id""",
+                    self.env.uid,
+                    fields.Datetime.now(),
+                    SQL(", ").join(
+                        SQL("(%s, %s::timestamp, %s::timestamp)", cid, dl, nc)
+                        for cid, (dl, nc) in chunk
+                    ),
+                )
             )
+        fnames = ["deadline", "next_check", "write_uid", "write_date"]
+        clocks.invalidate_recordset(fnames)
+        clocks.modified(fnames)
 
     def _pending_thresholds(self):
         self.ensure_one()
@@ -388,9 +430,11 @@ class ResponseSupportSlaClock(models.Model):
 
     # ------------------------------------------------------------------ scheduler
 
-    def _check_due(self, now):
-        """Fire the warning thresholds that are due and mark breaches."""
-        used = self._used_minutes_at(now)
+    def _check_due(self, now, used=None):
+        """Fire the warning thresholds that are due and mark breaches. ``used``
+        ({clock: working minutes used}) spares a working-time fetch in a batch;
+        the caller plans the next checks."""
+        used = used if used is not None else self._used_minutes_at(now)
         for clock in self:
             for threshold in clock._pending_thresholds().sorted("percent"):
                 if used[clock] + 1e-6 >= threshold._minutes_of(clock):
@@ -399,7 +443,6 @@ class ResponseSupportSlaClock(models.Model):
             if not clock.breached and clock.deadline and clock.deadline <= now:
                 clock.write({"breached": True, "breach_date": clock.deadline})
                 clock.ticket_id._on_sla_breach(clock)
-        self._recompute_schedule()
 
     @api.model
     def _due_domain(self, now):
@@ -413,17 +456,20 @@ class ResponseSupportSlaClock(models.Model):
         now = fields.Datetime.now()
         domain = self._due_domain(now)
         clocks = self.search(domain, order="next_check, id", limit=batch_size)
-        done = 0
+        used = clocks._used_minutes_at(now)  # one working-time fetch per calendar
+        checked = self.browse()
         for clock in clocks:
             try:
                 with self.env.cr.savepoint():
-                    clock._check_due(now)
+                    clock._check_due(now, used)
+                checked |= clock
             except Exception:  # noqa: BLE001 - one bad clock must not stop the batch
                 # logged with its traceback, rolled back to the savepoint, and put
                 # back in the queue an hour later instead of blocking it
                 _logger.exception("SLA clock %s could not be checked", clock.id)
                 clock.next_check = now + timedelta(hours=1)
-            done += 1
+        checked._recompute_schedule()
+        done = len(clocks)
         remaining = self.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         self._schedule_next_run()

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models.response_support_sla_clock import WorkingTime
 from .common import ResponseSupportCase
 
 
@@ -305,10 +306,10 @@ class TestSlaClock(ResponseSupportCase):
         bad = self._clock(first, "response")
         original = type(self.Clock)._check_due
 
-        def check_due(clocks, now):
+        def check_due(clocks, now, used=None):
             if bad in clocks:
                 raise ValueError("broken clock")
-            return original(clocks, now)
+            return original(clocks, now, used)
 
         with (
             freeze_time("2026-03-02 02:20:00"),
@@ -432,6 +433,14 @@ class TestSlaChineseWorkingTime(ResponseSupportCase):
         response = ticket.sla_clock_ids.filtered(lambda c: c.kind == "response")
         self.assertEqual(response.deadline, datetime(2025, 9, 28, 1, 0), "Sun 09:00")
 
+    def test_across_the_holiday_and_a_make_up_saturday(self):
+        """Mon 02-16 16:47 (holiday) + 48 working hours: Tue 02-24…Fri 02-27, the
+        make-up Sat 02-28 and Mon 03-02 → Mon 03-02 17:00 Shanghai. (plan_hours
+        answers Tue 03-03 08:00 here: its 14-day chunks cut the last stretch.)"""
+        start = datetime(2026, 2, 16, 8, 47)
+        walker = WorkingTime(self.calendar, start, start + timedelta(days=30))
+        self.assertEqual(walker.add(start, 2880), datetime(2026, 3, 2, 9, 0))
+
     def test_used_minutes_count_working_time_only(self):
         ticket = self._create_ticket(reported_date="2026-02-13 08:00:00")
         with freeze_time("2026-02-24 00:30:00"):  # Tue 08:30 Shanghai
@@ -441,3 +450,61 @@ class TestSlaChineseWorkingTime(ResponseSupportCase):
         self.assertAlmostEqual(response.late_minutes, 510)
         self.assertTrue(response.breached)
         self.assertEqual(response.deadline, datetime(2026, 2, 13, 9, 0), "Fri 17:00")
+
+
+@tagged("post_install", "-at_install")
+class TestWorkingTimeWalker(ResponseSupportCase):
+    """The walker against calendars whose attendance ends at 24:00 (Odoo makes that
+    23:59:59.999999): a deadline on the end of a stretch must not slip."""
+
+    def _calendar(self, tz, hours):
+        return self.env["resource.calendar"].create(
+            {
+                "name": f"Walker {tz}",
+                "tz": tz,
+                "attendance_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{day}-{start}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": stop,
+                            "day_period": "morning" if start < 12 else "afternoon",
+                        },
+                    )
+                    for day in range(7)
+                    for start, stop in hours
+                ],
+            }
+        )
+
+    def _add(self, calendar, start, minutes):
+        start = dt(start)
+        walker = WorkingTime(
+            calendar, start - timedelta(days=1), start + timedelta(days=10)
+        )
+        return walker.add(start, minutes)
+
+    def test_round_the_clock_attendance_is_exact(self):
+        calendar = self._calendar("UTC", [(0, 24)])
+        self.assertEqual(
+            self._add(calendar, "2026-03-01 16:00:00", 1440), dt("2026-03-02 16:00:00")
+        )
+        self.assertEqual(
+            self._add(calendar, "2026-03-01 16:00:00", 4320), dt("2026-03-04 16:00:00")
+        )
+
+    def test_night_shift_ending_at_midnight(self):
+        calendar = self._calendar("America/New_York", [(0, 6), (22, 24)])
+        # 13:10 New York: next shift 22:00-24:00 then 00:00-06:00 = 480 minutes
+        self.assertEqual(
+            self._add(calendar, "2026-11-19 18:10:00", 480), dt("2026-11-20 11:00:00")
+        )
+
+    def test_used_minutes_are_whole(self):
+        calendar = self._calendar("UTC", [(0, 24)])
+        start = dt("2026-03-01 00:00:00")
+        walker = WorkingTime(calendar, start, start + timedelta(days=5))
+        self.assertEqual(walker.between(start, dt("2026-03-04 00:00:00")), 4320)
