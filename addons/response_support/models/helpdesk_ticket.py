@@ -330,18 +330,11 @@ class HelpdeskTicket(models.Model):
     def _compute_system_id(self):
         """A reporter whose organisation runs exactly one system gets it by default."""
         todo = self.filtered(lambda t: not t.system_id and t.commercial_partner_id)
-        if not todo:
-            return
-        systems = self.env["response.support.system"].search_fetch(
-            [("partner_id", "in", todo.commercial_partner_id.ids)], ["partner_id"]
+        only = self.env["response.support.system"]._get_only_system_by_partner(
+            todo.commercial_partner_id
         )
-        by_partner = {}
-        for system in systems:
-            by_partner.setdefault(system.partner_id, system)
-            if by_partner[system.partner_id] != system:
-                by_partner[system.partner_id] = False
         for ticket in todo:
-            ticket.system_id = by_partner.get(ticket.commercial_partner_id) or False
+            ticket.system_id = only.get(ticket.commercial_partner_id, False)
 
     @api.depends("system_id", "commercial_partner_id", "reported_date", "company_id")
     def _compute_contract_id(self):

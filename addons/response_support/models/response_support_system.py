@@ -47,3 +47,17 @@ class ResponseSupportSystem(models.Model):
             system.display_name = (
                 f"[{system.code}] {system.name}" if system.code else system.name
             )
+
+    @api.model
+    def _get_only_system_by_partner(self, partners):
+        """{customer: system} for the customers in ``partners`` that run exactly one
+        system (the default system of their reporters), in one query."""
+        systems = self.search_fetch(
+            [("partner_id", "in", partners.ids)], ["partner_id"]
+        )
+        by_partner = {}
+        for system in systems:
+            by_partner[system.partner_id] = (
+                self.browse() if system.partner_id in by_partner else system
+            )
+        return {partner: system for partner, system in by_partner.items() if system}

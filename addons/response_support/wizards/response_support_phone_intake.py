@@ -95,11 +95,11 @@ class ResponseSupportPhoneIntake(models.TransientModel):
 
     @api.depends("partner_id")
     def _compute_system_id(self):
-        systems = self.env["response.support.system"]
+        only = self.env["response.support.system"]._get_only_system_by_partner(
+            self.partner_id.commercial_partner_id
+        )
         for wizard in self:
-            company = wizard.partner_id.commercial_partner_id
-            found = systems.search([("partner_id", "=", company.id)], limit=2)
-            wizard.system_id = found if company and len(found) == 1 else False
+            wizard.system_id = only.get(wizard.partner_id.commercial_partner_id, False)
 
     @api.depends("system_id", "partner_id")
     def _compute_contract_id(self):
