@@ -543,17 +543,15 @@ class HelpdeskTicket(models.Model):
             new_complaints = self.filtered(lambda t: t.ticket_type != "complaint")
         else:
             new_complaints = self.browse()
-        resolved_before = (
-            {t: t._is_sla_resolved() for t in self} if "stage_id" in vals else {}
-        )
+        # stage_id is an SLA trigger: the state before tells what was resolved
         before = {t: t._sla_state() for t in self} if self._sla_relevant(vals) else {}
         result = super().write(vals)
         if before:
             self._sync_sla_clocks(before)
         new_complaints._route_complaint()
-        if resolved_before:
+        if before and "stage_id" in vals:
             self.filtered(
-                lambda t: not resolved_before[t] and t._is_sla_resolved()
+                lambda t: not before[t]["resolved"] and t._is_sla_resolved()
             )._on_resolved()
         return result
 
