@@ -20,7 +20,7 @@ class ResponseSupportTicketController(HelpdeskTicketController):
         and the stage must be one of the closing stages its portal page offers
         (403 otherwise)."""
         ticket = self._get_portal_ticket(kw.get("ticket_id"))
-        if not ticket.closed_date:  # a page left open may post twice: no-op then
+        if not ticket.closed:  # a page left open may post twice: no-op then
             stage_id = kw.get("stage_id") or ""
             stage = self._get_portal_close_stages(ticket).filtered(
                 lambda s: str(s.id) == stage_id
