@@ -17,6 +17,8 @@
 # State lives outside the repository, in $RS_STATE (default ~/.cache/response_support):
 # the remembered Odoo source, the virtualenv, one odoo-<checkout>.conf, the filestore.
 set -euo pipefail
+# runuser, pg tools and apt live in sbin, which a minimal PATH may lack
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 STATE=${RS_STATE:-${XDG_CACHE_HOME:-$HOME/.cache}/response_support}
