@@ -5,7 +5,7 @@ from odoo.http import request
 
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 
-from ..models.helpdesk_ticket import IMPACTS, URGENCIES
+from ..models.response_support_priority_matrix import IMPACTS, URGENCIES
 
 
 class ResponseSupportTicketController(HelpdeskTicketController):

@@ -1,6 +1,12 @@
 from odoo import fields, models
 
-from .helpdesk_ticket import ESCALATION_LEVELS
+ESCALATION_LEVELS = [
+    ("engineer", "Engineer"),
+    ("manager", "Technical Support Manager"),
+    ("emergency", "Emergency"),
+]
+# the ladder climbs in the order of the levels
+ESCALATION_LADDER = [level for level, _label in ESCALATION_LEVELS]
 
 
 class ResponseSupportEscalation(models.Model):

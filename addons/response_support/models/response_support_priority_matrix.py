@@ -1,6 +1,21 @@
 from odoo import api, fields, models
 
-from .helpdesk_ticket import IMPACTS, TICKET_PRIORITIES, URGENCIES
+TICKET_PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Medium"),
+    ("2", "High"),
+    ("3", "Very High"),
+]
+IMPACTS = [
+    ("low", "Single User"),
+    ("medium", "Department or Several Users"),
+    ("high", "Whole Organisation or Core System"),
+]
+URGENCIES = [
+    ("low", "Low"),
+    ("medium", "Medium"),
+    ("high", "High"),
+]
 
 
 class ResponseSupportPriorityMatrix(models.Model):

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .helpdesk_ticket import TICKET_PRIORITIES
+from .response_support_priority_matrix import TICKET_PRIORITIES
 
 
 class ResponseSupportSlaLevel(models.Model):

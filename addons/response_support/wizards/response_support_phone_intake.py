@@ -3,7 +3,8 @@ import re
 from odoo import api, fields, models
 from odoo.tools import plaintext2html
 
-from ..models.helpdesk_ticket import IMPACTS, REPORTER_ROLES, URGENCIES
+from ..models.helpdesk_ticket import REPORTER_ROLES
+from ..models.response_support_priority_matrix import IMPACTS, URGENCIES
 
 # digits compared when matching a caller's number to a contact (ignores +86, spaces…)
 PHONE_MATCH_DIGITS = 8
