@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
 
 from .response_support_priority_matrix import IMPACTS, TICKET_PRIORITIES, URGENCIES
 
@@ -33,6 +34,15 @@ class HelpdeskTicket(models.Model):
 
     _inherit = "helpdesk.ticket"
 
+    response_support_process = fields.Boolean(
+        string="Response-Support Process",
+        compute="_compute_response_support_process",
+        store=True,
+        index=True,
+        help="The ticket follows the response-support process: its team adopts it, "
+        "or it has no team yet and names an O&M system, contract or service "
+        "catalog entry. Other tickets work as in plain helpdesk.",
+    )
     notes = fields.Html(groups="base.group_user")  # internal notes: never on the portal
     reported_date = fields.Datetime(
         string="Reported On",
@@ -152,6 +162,55 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------------ computes
 
+    @api.depends(
+        "team_id.response_support_process", "system_id", "contract_id", "catalog_id"
+    )
+    def _compute_response_support_process(self):
+        for ticket in self:
+            ticket.response_support_process = ticket._follows_response_support(
+                ticket.team_id,
+                ticket.system_id or ticket.contract_id or ticket.catalog_id,
+            )
+
+    @api.model
+    def _follows_response_support(self, team, om_data):
+        """The one rule of who follows the process (hook): a team decides for its
+        tickets; the intake queue (no team yet) holds O&M tickets, those naming a
+        system, contract or catalog entry."""
+        if team:
+            return team.response_support_process
+        return bool(om_data)
+
+    @api.model
+    def _check_process_flag_write(self, vals):
+        """Who follows the process is decided by the team, never written: a client
+        could otherwise switch every rule of the process off for a ticket."""
+        if "response_support_process" in vals:
+            raise AccessError(
+                self.env._(
+                    "Whether a ticket follows the response-support process depends on "
+                    "its team: move the ticket to another team instead."
+                )
+            )
+
+    def _filter_response_support(self, vals=None):
+        """The tickets that follow the process now, or will once ``vals`` is
+        written (a ticket moved into an adopting team is checked like one already
+        in it)."""
+        if not vals or not {"team_id", "system_id", "contract_id", "catalog_id"} & set(
+            vals
+        ):
+            return self.filtered("response_support_process")
+        team = self.env["helpdesk.ticket.team"].browse(vals.get("team_id") or [])
+        om_vals = any(vals.get(f) for f in ("system_id", "contract_id", "catalog_id"))
+        return self.filtered(
+            lambda t: t.response_support_process
+            or t._follows_response_support(
+                team if "team_id" in vals else t.team_id,
+                om_vals or t.system_id or t.contract_id or t.catalog_id,
+            )
+        )
+
     @api.depends("commercial_partner_id")
     def _compute_system_id(self):
         """A reporter whose organisation runs exactly one system gets it by default."""
@@ -262,10 +321,13 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_process_flag_write(vals)
         tickets = super().create(vals_list)
         tickets._set_priority_override_on_create(vals_list)
-        tickets._sync_sla_clocks()
-        tickets.filtered(lambda t: t.ticket_type == "complaint")._route_complaint()
+        process = tickets.filtered("response_support_process")
+        process._sync_sla_clocks()
+        process.filtered(lambda t: t.ticket_type == "complaint")._route_complaint()
         return tickets
 
     def write(self, vals):
@@ -279,13 +341,16 @@ class HelpdeskTicket(models.Model):
                     for flag, tickets in groups.items()
                 )
             vals = dict(vals, priority_override=next(iter(groups)))
-        self._check_role_write(vals)
-        self._check_intake_write(vals)
-        new_complaints = self._get_new_complaints(vals)
+        self._check_process_flag_write(vals)
+        # the process's rules apply to its tickets only (other teams: plain helpdesk)
+        process = self._filter_response_support(vals)
+        process._check_role_write(vals)
+        process._check_intake_write(vals)
+        new_complaints = process._get_new_complaints(vals)
         sla_before = self._get_sla_states_before_write(vals)
         result = super().write(vals)
         self._sync_sla_after_write(vals, sla_before)
-        new_complaints._route_complaint()
+        new_complaints.filtered("response_support_process")._route_complaint()
         return result
 
     def _set_priority_override_on_create(self, vals_list):

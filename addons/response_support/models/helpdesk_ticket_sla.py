@@ -3,6 +3,8 @@ from odoo.tools.misc import format_datetime
 
 # ticket fields whose change can start, stop, pause or retarget an SLA clock
 SLA_TRIGGER_FIELDS = {
+    "team_id",
+    "catalog_id",
     "stage_id",
     "priority",
     "impact",
@@ -111,7 +113,9 @@ class HelpdeskTicket(models.Model):
         self._sync_sla_clocks(before)
         if "stage_id" in vals:
             self.filtered(
-                lambda t: not before[t]["resolved"] and t._is_sla_resolved()
+                lambda t: t.response_support_process
+                and not before[t]["resolved"]
+                and t._is_sla_resolved()
             )._on_resolved()
 
     def _sla_relevant(self, vals):
@@ -135,6 +139,7 @@ class HelpdeskTicket(models.Model):
             "paused": self.stage_id.sla_pause,
             "resolved": self._is_sla_resolved(),
             "cancelled": self._is_sla_cancelled(),
+            "process": self.response_support_process,
             "targets": (self.sla_target_id, self._get_sla_calendar()),
         }
 
@@ -176,7 +181,7 @@ class HelpdeskTicket(models.Model):
         now = fields.Datetime.now()
         before = before or {}
         to_start = {}
-        for ticket in self:
+        for ticket in self.filtered("response_support_process"):
             existing = set(ticket.sla_clock_ids.mapped("kind"))
             kinds = [
                 kind
@@ -202,6 +207,19 @@ class HelpdeskTicket(models.Model):
             changes = clocks._retarget(now)
             self._post_sla_retarget(changes)
         by_kind = {clock.kind: clock for clock in clocks}
+        if not state["process"]:
+            # moved out of the process (a team that does not adopt it): the clocks
+            # stop without a verdict, and the ticket says why
+            if clocks.filtered(lambda c: not c.done_date):
+                clocks._cancel(now)
+                self._post_note(
+                    self.env._(
+                        "This ticket left the response-support process (team "
+                        "%(team)s): its SLA clocks are cancelled.",
+                        team=self.team_id.display_name or "-",
+                    )
+                )
+            return
         if state["cancelled"]:
             clocks._cancel(now)
             return

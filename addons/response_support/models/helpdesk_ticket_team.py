@@ -10,6 +10,13 @@ ASSIGN_METHODS = [
 class HelpdeskTicketTeam(models.Model):
     _inherit = "helpdesk.ticket.team"
 
+    response_support_process = fields.Boolean(
+        string="Response-Support Process",
+        help="Tickets of this team follow the response-support process: the six "
+        "intake confirmations, contract scope decisions, SLA clocks, dispatch and "
+        "engineer rules, emergencies and complaints. Other teams work as plain "
+        "helpdesk teams. Existing teams are off when the addon is installed.",
+    )
     assign_method = fields.Selection(
         ASSIGN_METHODS,
         string="Assignment Method",

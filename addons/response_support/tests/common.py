@@ -30,10 +30,14 @@ class ResponseSupportCommon:
             groups="response_support.group_response_support_manager",
         )
         cls.team_software = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Software Team", "user_ids": [(4, cls.engineer_user.id)]}
+            {
+                "name": "Software Team",
+                "user_ids": [(4, cls.engineer_user.id)],
+                "response_support_process": True,
+            }
         )
         cls.team_hardware = cls.env["helpdesk.ticket.team"].create(
-            {"name": "Hardware Team"}
+            {"name": "Hardware Team", "response_support_process": True}
         )
         Catalog = cls.env["response.support.catalog"]
         cls.cat_software = Catalog.create(

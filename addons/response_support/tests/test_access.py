@@ -473,7 +473,7 @@ class TestPortalIsolation(AccessCommon, ResponseSupportHttpCase):
         self.assertIn('action="/ticket/close"', page)
         self.assertIn('method="POST"', page)
         response = self._close(self.ticket_a.id, self.stage_cancelled.id)
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 302)
         self.assertTrue(
             response.headers["Location"].endswith(f"/my/ticket/{self.ticket_a.id}")
         )
