@@ -302,11 +302,20 @@ cmd_test() {
     drop_db "$TEST_DB"
     odoo -d "$TEST_DB" -i response_support --stop-after-init --log-level=warn \
         || die "installing response_support into $TEST_DB failed (see the log above)"
-    say "running the test suite"
-    local rc=0
-    (cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider --odoo-config="$CONF" \
-        --odoo-database="$TEST_DB" --odoo-http "${PASS_ARGS[@]}" addons/response_support/tests) || rc=$?
+    say "running the test suite (response_support, then helpdesk_mgmt's Python tests)"
+    local rc=0 hm
+    hm=$(helpdesk_mgmt_tests)
+    # helpdesk_mgmt's JS WebSuite (test_js.py) is not ours to run; its known, documented
+    # differences are expected failures (tools/rs_pytest.py)
+    (cd "$ROOT" && PYTHONPATH=$ROOT/tools "$VENV/bin/pytest" -p no:cacheprovider -p rs_pytest \
+        --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http "${PASS_ARGS[@]}" \
+        addons/response_support/tests "$hm" --ignore="$hm/test_js.py") || rc=$?
     return $rc
+}
+
+helpdesk_mgmt_tests() { # the tests folder of the installed helpdesk_mgmt wheel
+    "$VENV/bin/python" -c 'import importlib.util as u
+print(u.find_spec("odoo.addons.helpdesk_mgmt").submodule_search_locations[0] + "/tests")'
 }
 
 ensure_demo_db() {
