@@ -48,6 +48,7 @@ class HelpdeskTicket(models.Model):
         string="Reported On",
         required=True,
         default=fields.Datetime.now,
+        copy=False,  # a duplicate is a new report: its clocks start from now
         tracking=True,
         help="When the customer reported the request; it selects the contract phase.",
     )
@@ -223,16 +224,10 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("system_id", "commercial_partner_id", "reported_date", "company_id")
     def _compute_contract_id(self):
-        contracts = self.env["response.support.contract"]
+        found = self.env["response.support.contract"]._find_for_tickets(self)
         for ticket in self:
-            found = contracts._find_for_ticket(
-                ticket.system_id,
-                ticket.commercial_partner_id,
-                ticket._reported_day(),
-                ticket.company_id,
-            )
-            if found or not ticket.contract_id:
-                ticket.contract_id = found
+            if found[ticket] or not ticket.contract_id:
+                ticket.contract_id = found[ticket]
 
     @api.depends(
         "contract_id.phase_ids.date_start",
@@ -241,6 +236,11 @@ class HelpdeskTicket(models.Model):
     )
     def _compute_contract_phase_id(self):
         for ticket in self:
+            if (
+                ticket._is_sla_history()
+                and ticket.contract_phase_id.contract_id == ticket.contract_id
+            ):
+                continue  # handled under that phase: a later contract edit keeps it
             ticket.contract_phase_id = (
                 ticket.contract_id._get_phase(ticket._reported_day())
                 if ticket.contract_id
@@ -263,22 +263,30 @@ class HelpdeskTicket(models.Model):
                     ticket.partner_id.commercial_partner_id.name
                 )
 
-    @api.depends("contract_phase_id")
+    @api.depends("contract_phase_id.sla_level_id")
     def _compute_sla_level_id(self):
         for ticket in self:
+            if ticket._is_sla_history() and ticket.sla_level_id:
+                continue
             if ticket.contract_phase_id:
                 ticket.sla_level_id = ticket.contract_phase_id.sla_level_id
 
     @api.depends("sla_level_id.target_ids.priority", "priority")
     def _compute_sla_target_id(self):
         for ticket in self:
+            if ticket._is_sla_history() and ticket.sla_target_id:
+                continue
             ticket.sla_target_id = (
                 ticket.sla_level_id._get_target(ticket.priority)
                 if ticket.sla_level_id
                 else False
             )
 
-    @api.depends("contract_id", "contract_phase_id", "catalog_id")
+    @api.depends(
+        "contract_id",
+        "contract_phase_id.catalog_ids",
+        "catalog_id.parent_path",
+    )
     def _compute_coverage_state(self):
         for ticket in self:
             if not ticket.contract_id:
@@ -391,6 +399,13 @@ class HelpdeskTicket(models.Model):
         return groups
 
     # ------------------------------------------------------------------ helpers
+
+    def _is_sla_history(self):
+        """A ticket in a closed stage keeps the contract phase, SLA level and
+        targets it was handled under: later edits of the contract or the level do
+        not rewrite its history."""
+        self.ensure_one()
+        return self.stage_id.closed
 
     def _reported_day(self):
         """The reported date as a day in the company's time zone (its working

@@ -1,3 +1,8 @@
+from collections import defaultdict
+from contextvars import ContextVar
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools.misc import format_datetime
 
@@ -19,6 +24,11 @@ SLA_TRIGGER_FIELDS = {
     "onsite_requested_date",
     "onsite_arrival_date",
 }
+
+# ids of the tickets whose SLA dates (resolved, responded) the clock synchronisation
+# itself is writing: that write must not synchronise again. A ContextVar, not a
+# context key: a client cannot send it to leave clocks unsynchronised.
+_SLA_SYSTEM_WRITE = ContextVar("response_support_sla_system_write", default=frozenset())
 
 
 class HelpdeskTicket(models.Model):
@@ -46,7 +56,7 @@ class HelpdeskTicket(models.Model):
         string="On-site Arrival", copy=False, tracking=True
     )
     sla_clock_ids = fields.One2many(
-        "response.support.sla.clock", "ticket_id", string="SLA Clocks"
+        "response.support.sla.clock", "ticket_id", string="SLA Clocks", copy=False
     )
     sla_status = fields.Selection(
         [
@@ -119,9 +129,20 @@ class HelpdeskTicket(models.Model):
             )._on_resolved()
 
     def _sla_relevant(self, vals):
-        if self.env.context.get("response_support_sla_sync"):
+        if self and set(self.ids) <= _SLA_SYSTEM_WRITE.get():
             return False  # a write made by the clock synchronisation itself
         return bool(SLA_TRIGGER_FIELDS & set(vals))
+
+    def _write_sla_system_fields(self, vals):
+        """Write the dates the clock synchronisation derives (resolved, responded)
+        without synchronising again: a private code path, see _SLA_SYSTEM_WRITE."""
+        if not self:
+            return
+        token = _SLA_SYSTEM_WRITE.set(_SLA_SYSTEM_WRITE.get() | set(self.ids))
+        try:
+            self.write(vals)
+        finally:
+            _SLA_SYSTEM_WRITE.reset(token)
 
     def _is_sla_resolved(self):
         self.ensure_one()
@@ -176,8 +197,9 @@ class HelpdeskTicket(models.Model):
         }
 
     def _sync_sla_clocks(self, before=None):
-        """Bring the clocks in line with the ticket: start missing ones, retarget,
-        pause or resume, stop (met or breached), cancel or reopen."""
+        """Bring the clocks in line with the tickets: start missing ones, retarget,
+        pause or resume, stop (met or breached), cancel or reopen. ``before``:
+        {ticket: SLA state before the write}."""
         now = fields.Datetime.now()
         before = before or {}
         to_start = {}
@@ -194,69 +216,158 @@ class HelpdeskTicket(models.Model):
             # clocks are maintained by the system, never edited by hand: users who
             # may write the ticket drive them, through sudo
             self.env["response.support.sla.clock"].sudo()._start_clocks(to_start)
-        for ticket in self:
-            ticket._sync_sla_clock_states(before.get(ticket), now)
+        self._sync_sla_clock_states(before, now)
 
-    def _sync_sla_clock_states(self, old, now):
-        self.ensure_one()
-        clocks = self.sla_clock_ids.sudo()  # system-maintained, see _sync_sla_clocks
-        if not clocks:
+    def _sync_sla_terms(self):
+        """The SLA terms or the working time of these tickets changed outside them
+        (contract phase, SLA level, targets, thresholds, calendar, leaves): the
+        clocks of the open ones are retargeted and replanned in one batch, with a
+        note where a deadline moves. Closed tickets keep the SLA they were handled
+        under."""
+        tickets = self.filtered(lambda t: not t.stage_id.closed)
+        # an unknown old target forces the retarget, which keeps what did not change
+        before = {ticket: dict(ticket._sla_state(), targets=None) for ticket in tickets}
+        tickets._sync_sla_clocks(before)
+
+    def _sync_sla_clock_states(self, before, now):
+        """Each transition once for all the tickets that make it (one working-time
+        fetch per calendar, not one per ticket)."""
+        tickets = self.filtered("sla_clock_ids")
+        if not tickets:
             return
-        state = self._sla_state()
-        if old and old["targets"] != state["targets"]:
-            changes = clocks._retarget(now)
-            self._post_sla_retarget(changes)
-        by_kind = {clock.kind: clock for clock in clocks}
-        if not state["process"]:
-            # moved out of the process (a team that does not adopt it): the clocks
-            # stop without a verdict, and the ticket says why
-            if clocks.filtered(lambda c: not c.done_date):
-                clocks._cancel(now)
-                self._post_note(
-                    self.env._(
-                        "This ticket left the response-support process (team "
-                        "%(team)s): its SLA clocks are cancelled.",
-                        team=self.team_id.display_name or "-",
-                    )
-                )
-            return
-        if state["cancelled"]:
-            clocks._cancel(now)
-            return
-        if old and old["resolved"] and not state["resolved"]:
-            self.with_context(response_support_sla_sync=True).resolved_date = False
-            by_kind.get("resolution", clocks.browse())._reopen(now)
-        if state["resolved"]:
-            resolved = self.resolved_date or now
-            self.with_context(response_support_sla_sync=True).write(
-                {
-                    "resolved_date": resolved,
-                    "responded_date": self.responded_date or resolved,
-                }
+        Clock = self.env["response.support.sla.clock"].sudo()  # see _sync_sla_clocks
+        state = {ticket: ticket._sla_state() for ticket in tickets}
+        old = {ticket: before.get(ticket) or {} for ticket in tickets}
+
+        def clocks_of(some_tickets, kinds=None):
+            clocks = some_tickets.sla_clock_ids.sudo()
+            return clocks.filtered(lambda c: c.kind in kinds) if kinds else clocks
+
+        retargeted = tickets.filtered(
+            lambda t: old[t] and old[t]["targets"] != state[t]["targets"]
+        )
+        retargeted._post_sla_retarget(clocks_of(retargeted)._retarget(now))
+        # moved out of the process (a team that does not adopt it): the clocks stop
+        # without a verdict, like a cancelled ticket's, and the ticket says why
+        left = tickets.filtered(
+            lambda t: not state[t]["process"]
+            and clocks_of(t).filtered(lambda c: not c.done_date)
+        )
+        cancelled = tickets.filtered(
+            lambda t: state[t]["cancelled"] or not state[t]["process"]
+        )
+        clocks_of(cancelled)._cancel(now)
+        left._post_left_process_note()
+        live = tickets - cancelled
+        clocks_of(
+            live.filtered(
+                lambda t: old[t].get("cancelled") or old[t].get("process") is False
             )
-            clocks.filtered(lambda c: c.kind != "onsite")._stop(self.resolved_date)
-        if self.responded_date and "response" in by_kind:
-            by_kind["response"]._stop(self.responded_date)
-        if self.onsite_arrival_date and "onsite" in by_kind:
-            by_kind["onsite"]._stop(self.onsite_arrival_date)
-        if state["paused"]:
-            clocks._pause(now)
-        elif old and old["paused"]:
-            clocks._resume(now)
+        ).filtered("cancelled")._reopen(now)
+        reopened = live.filtered(
+            lambda t: old[t].get("resolved") and not state[t]["resolved"]
+        )
+        reopened._write_sla_system_fields({"resolved_date": False})
+        clocks_of(reopened, ["resolution"])._reopen(now)
+        resolved = live.filtered(lambda t: state[t]["resolved"])
+        resolved._set_sla_resolved_dates(now)
+        live._restart_onsite_clocks()
+        stops = {}
+        for clock in clocks_of(resolved, ["response", "resolution"]):
+            stops[clock] = clock.ticket_id.resolved_date
+        for clock in clocks_of(live, ["response", "onsite"]):
+            ticket = clock.ticket_id
+            if clock.kind == "response" and ticket.responded_date:
+                stops.setdefault(clock, ticket.responded_date)
+            elif clock.kind == "onsite" and ticket._sla_onsite_arrived(clock):
+                stops.setdefault(clock, ticket.onsite_arrival_date)
+        Clock.union(*stops)._stop(stops)
+        paused = live.filtered(lambda t: state[t]["paused"])
+        clocks_of(paused)._pause(now)
+        resumed = (live - paused).filtered(lambda t: old[t].get("paused"))
+        clocks_of(resumed)._resume(now)
+
+    def _post_left_process_note(self):
+        for ticket in self:
+            ticket._post_note(
+                self.env._(
+                    "This ticket left the response-support process (team "
+                    "%(team)s): its SLA clocks are cancelled.",
+                    team=ticket.team_id.display_name or "-",
+                )
+            )
+
+    def _set_sla_resolved_dates(self, now):
+        """Resolved tickets: resolved on ``now`` unless already, and responded by
+        then at the latest; one write per set of values."""
+        groups = defaultdict(list)
+        for ticket in self:
+            resolved = ticket.resolved_date or now
+            vals = {}
+            if not ticket.resolved_date:
+                vals["resolved_date"] = resolved
+            if not ticket.responded_date:
+                vals["responded_date"] = resolved
+            if vals:
+                groups[tuple(sorted(vals.items()))].append(ticket.id)
+        for vals, ids in groups.items():
+            self.browse(ids)._write_sla_system_fields(dict(vals))
+
+    def _restart_onsite_clocks(self):
+        """A new on-site request (another date than the one the on-site clock
+        counts from, e.g. a second visit after a first arrival) restarts the
+        on-site arrival clock from it."""
+        starts = {
+            clock: clock.ticket_id.onsite_requested_date
+            for clock in self.sla_clock_ids.sudo()
+            if clock.kind == "onsite"
+            and clock.ticket_id.onsite_requested_date
+            and clock.ticket_id.onsite_requested_date != clock.start_date
+        }
+        if starts:
+            self.env["response.support.sla.clock"].sudo()._restart(starts)
+
+    def _sla_onsite_arrived(self, clock):
+        """True when the recorded arrival answers the on-site request ``clock``
+        counts for (an arrival of an earlier visit does not)."""
+        self.ensure_one()
+        return bool(
+            self.onsite_arrival_date and self.onsite_arrival_date >= clock.start_date
+        )
 
     def _post_sla_retarget(self, changes):
-        self.ensure_one()
-        for clock, (old, new) in changes.items():
-            self._post_note(
+        """A note on each ticket whose clocks got new targets or deadlines, in one
+        batch. ``changes``: {clock: (old deadline, new deadline, retargeted)}, as
+        the clocks' ``_retarget`` returns."""
+        lines = defaultdict(list)
+        for clock, (old, new, retargeted) in changes.items():
+            values = {
+                "clock": clock.display_name,
+                "old": format_datetime(self.env, old) if old else "-",
+                "new": format_datetime(self.env, new) if new else "-",
+                "minutes": clock.target_minutes,
+            }
+            lines[clock.ticket_id].append(
                 self.env._(
                     "SLA targets changed: %(clock)s deadline %(old)s → %(new)s "
                     "(%(minutes)s working minutes, clock not restarted).",
-                    clock=clock.display_name,
-                    old=format_datetime(self.env, old) if old else "-",
-                    new=format_datetime(self.env, new) if new else "-",
-                    minutes=clock.target_minutes,
+                    **values,
+                )
+                if retargeted
+                else self.env._(
+                    "SLA working time changed: %(clock)s deadline %(old)s → "
+                    "%(new)s (%(minutes)s working minutes).",
+                    **values,
                 )
             )
+        if not lines:
+            return
+        tickets = self.browse([ticket.id for ticket in lines])
+        # one message per ticket; _message_log_batch escapes the text of each line
+        tickets._message_log_batch(
+            {ticket.id: Markup("<br/>").join(lines[ticket]) for ticket in tickets},
+            author_id=self.env.user.partner_id.id,
+        )
 
     def _post_sla_warning(self, clock, threshold, partners):
         self.ensure_one()
@@ -314,13 +425,16 @@ class HelpdeskTicket(models.Model):
         return True
 
     def _message_post_after_hook(self, message, msg_vals):
-        """A reply to the customer by an internal user is a first response."""
+        """A reply to the customer by an internal user is a first response (not a
+        message of the reporter, even when the reporter is an employee)."""
         result = super()._message_post_after_hook(message, msg_vals)
         if (
             not self.responded_date
             and message.message_type == "comment"
             and message.subtype_id == self.env.ref("mail.mt_comment")
             and message.author_id.user_ids.filtered(lambda u: not u.share)
+            # an employee reporting an incident of their own is the customer here
+            and message.author_id != self.partner_id
         ):
             self.responded_date = message.date or fields.Datetime.now()
         return result

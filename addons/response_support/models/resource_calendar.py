@@ -15,6 +15,15 @@ from odoo.addons.resource.models.utils import Intervals, float_to_time
 _logger = logging.getLogger(__name__)
 
 UNKNOWN_YEARS_PARAM = "response_support.cn_holidays_unknown_years_notified"
+# calendar fields that change the working time the SLA clocks count in (working
+# hours are edited in the calendar form, through attendance_ids)
+SLA_WORKING_TIME_FIELDS = {
+    "tz",
+    "attendance_ids",
+    "flexible_hours",
+    "two_weeks_calendar",
+    "cn_public_holidays",
+}
 
 
 class ResourceCalendar(models.Model):
@@ -54,23 +63,26 @@ class ResourceCalendar(models.Model):
         return calendars
 
     def write(self, vals):
-        if "cn_public_holidays" not in vals and "tz" not in vals:
-            return super().write(vals)
-        before = self.filtered("cn_public_holidays")
-        loaded_years = {
-            calendar: calendar._get_cn_loaded_years()
-            for calendar in (before if "tz" in vals else [])
-        }
-        res = super().write(vals)
-        after = self.filtered("cn_public_holidays")
-        # unknown years are tolerated here: the cron reports them to the managers
-        (after - before)._load_cn_holidays(self._get_cn_default_years())
-        (before - after)._unload_cn_holidays()
-        if "tz" in vals:
-            # the holidays run from midnight to midnight in the calendar's timezone
-            for calendar in before & after:
-                calendar._get_cn_holiday_leaves().unlink()
-                calendar._load_cn_holidays(loaded_years[calendar])
+        # the working time changes: running clocks are replanned once, at the end
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            before = self.filtered("cn_public_holidays")
+            loaded_years = {
+                calendar: calendar._get_cn_loaded_years()
+                for calendar in (before if "tz" in vals else [])
+            }
+            res = super().write(vals)
+            if "cn_public_holidays" in vals or "tz" in vals:
+                after = self.filtered("cn_public_holidays")
+                # unknown years are tolerated here: the cron reports them
+                (after - before)._load_cn_holidays(self._get_cn_default_years())
+                (before - after)._unload_cn_holidays()
+            if "tz" in vals:
+                # the holidays run from midnight to midnight in the calendar's tz
+                for calendar in before & after:
+                    calendar._get_cn_holiday_leaves().unlink()
+                    calendar._load_cn_holidays(loaded_years[calendar])
+            if SLA_WORKING_TIME_FIELDS & set(vals):
+                self._note_sla_change()
         return res
 
     # ------------------------------------------------------------------ actions
@@ -118,19 +130,21 @@ class ResourceCalendar(models.Model):
         calendars = self.search(domain, limit=limit)
         years = self._get_cn_default_years()
         unknown = set()
-        for calendar in calendars:
-            try:
-                with self.env.cr.savepoint():
-                    unknown.update(calendar._load_cn_holidays(years))
-            except UserError as error:
-                _logger.warning(
-                    "PRC holidays not loaded on working schedule %s (%s): %s",
-                    calendar.display_name,
-                    calendar.id,
-                    error,
-                )
-                # checked anyway, so that the next batch goes on with the others
-                calendar.cn_holidays_checked_date = today
+        # the clocks of all the reloaded calendars are replanned in one pass
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            for calendar in calendars:
+                try:
+                    with self.env.cr.savepoint():
+                        unknown.update(calendar._load_cn_holidays(years))
+                except UserError as error:
+                    _logger.warning(
+                        "PRC holidays not loaded on working schedule %s (%s): %s",
+                        calendar.display_name,
+                        calendar.id,
+                        error,
+                    )
+                    # checked anyway, so that the next batch goes on with the others
+                    calendar.cn_holidays_checked_date = today
         self.env["ir.cron"]._notify_progress(
             done=len(calendars),
             remaining=self.search_count(domain) if len(calendars) == limit else 0,
@@ -220,14 +234,16 @@ class ResourceCalendar(models.Model):
         unknown = []
         if not self:
             return unknown
-        for year in sorted(set(years)):
-            try:
-                periods, workdays = self._get_cn_year_data(year)
-            except NotImplementedError:
-                unknown.append(year)
-                continue
-            self._sync_cn_holiday_leaves(year, periods)
-            self._sync_cn_workdays(year, workdays)
+        # one replanning of the clocks for the whole reload, not one per change
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            for year in sorted(set(years)):
+                try:
+                    periods, workdays = self._get_cn_year_data(year)
+                except NotImplementedError:
+                    unknown.append(year)
+                    continue
+                self._sync_cn_holiday_leaves(year, periods)
+                self._sync_cn_workdays(year, workdays)
         self.cn_holidays_checked_date = fields.Date.context_today(self)
         return unknown
 
@@ -334,8 +350,27 @@ class ResourceCalendar(models.Model):
         """Remove the loaded PRC holidays and make-up working days."""
         if not self:
             return
-        self._get_cn_holiday_leaves().unlink()
-        self.cn_workday_ids.filtered("cn_public_holiday").unlink()
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self._get_cn_holiday_leaves().unlink()
+            self.cn_workday_ids.filtered("cn_public_holiday").unlink()
+
+    def _note_sla_change(self):
+        """The working time of these calendars changed: their running clocks are
+        replanned (completed ones keep their verdict)."""
+        self.env["response.support.sla.clock"]._note_external_change(calendars=self)
+
+    def _get_sla_leave_domain(self):
+        """The leaves that shorten the working time SLA clocks count in: this
+        calendar's, and the global ones (no calendar) of its own company only. The
+        clocks are computed as superuser, so record rules would not keep another
+        company's global leaves out."""
+        self.ensure_one()
+        return [
+            ("time_type", "=", "leave"),
+            "|",
+            ("calendar_id", "!=", False),
+            ("company_id", "in", self.company_id.ids + [False]),
+        ]
 
     # ------------------------------------------------------------------ working time
 

@@ -1,6 +1,16 @@
 from pytz import timezone, utc
 
-from odoo import fields, models
+from odoo import api, fields, models
+
+# leave fields that change the working time the SLA clocks count in
+LEAVE_WORKING_TIME_FIELDS = {
+    "date_from",
+    "date_to",
+    "calendar_id",
+    "resource_id",
+    "time_type",
+    "company_id",
+}
 
 
 class ResourceCalendarLeaves(models.Model):
@@ -17,3 +27,43 @@ class ResourceCalendarLeaves(models.Model):
         self.ensure_one()
         tz = timezone(self.calendar_id.tz or "UTC")
         return utc.localize(self.date_from).astimezone(tz).year
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            leaves = super().create(vals_list)
+            leaves._get_sla_calendars()._note_sla_change()
+        return leaves
+
+    def write(self, vals):
+        if not LEAVE_WORKING_TIME_FIELDS & set(vals):
+            return super().write(vals)
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            calendars = self._get_sla_calendars()
+            res = super().write(vals)
+            (calendars | self._get_sla_calendars())._note_sla_change()
+        return res
+
+    def unlink(self):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self._get_sla_calendars()._note_sla_change()
+            return super().unlink()
+
+    def _get_sla_calendars(self):
+        """The calendars whose working time these leaves shorten: their own, or
+        for a global leave every calendar of its company (see
+        resource.calendar._get_sla_leave_domain). A leave of one resource (an
+        employee's time off) shortens no calendar's own working time."""
+        leaves = self.filtered(
+            lambda leave: not leave.resource_id and leave.time_type == "leave"
+        )
+        calendars = leaves.calendar_id
+        companies = leaves.filtered(lambda leave: not leave.calendar_id).company_id
+        if companies:
+            # sudo: only ids go on, to the system-maintained clocks
+            calendars |= (
+                self.env["resource.calendar"]
+                .sudo()
+                .search([("company_id", "in", companies.ids)])
+            )
+        return calendars

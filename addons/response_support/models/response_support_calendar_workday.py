@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 # the weekdays of resource.calendar.attendance
 DAYS_OF_WEEK = [
@@ -50,3 +50,24 @@ class ResponseSupportCalendarWorkday(models.Model):
             "A date can only be one make-up working day of a working schedule.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            workdays = super().create(vals_list)
+            workdays.calendar_id._note_sla_change()
+        return workdays
+
+    def write(self, vals):
+        if not {"calendar_id", "date", "template_dayofweek"} & set(vals):
+            return super().write(vals)
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            calendars = self.calendar_id
+            res = super().write(vals)
+            (calendars | self.calendar_id)._note_sla_change()
+        return res
+
+    def unlink(self):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self.calendar_id._note_sla_change()
+            return super().unlink()

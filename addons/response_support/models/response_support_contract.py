@@ -9,6 +9,14 @@ CONTRACT_PHASES = [
     ("warranty", "Free Maintenance Period"),
     ("service", "Paid O&M Service"),
 ]
+# phase fields that decide the SLA of its tickets (the scope decides the coverage)
+PHASE_SLA_FIELDS = {
+    "contract_id",
+    "date_start",
+    "date_end",
+    "sla_level_id",
+    "calendar_id",
+}
 
 
 class ResponseSupportContract(models.Model):
@@ -134,10 +142,17 @@ class ResponseSupportContract(models.Model):
             )
         today = fields.Date.context_today(self)
         values = [value] if operator == "=" else value
+        # one phase must satisfy every condition, not one phase each
         return [
-            ("phase_ids.phase", "in", values),
-            ("phase_ids.date_start", "<=", today),
-            ("phase_ids.date_end", ">=", today),
+            (
+                "phase_ids",
+                "any",
+                [
+                    ("phase", "in", values),
+                    ("date_start", "<=", today),
+                    ("date_end", ">=", today),
+                ],
+            )
         ]
 
     @api.depends("date_start", "date_end")
@@ -194,6 +209,11 @@ class ResponseSupportContract(models.Model):
                 vals["code"] = seq.next_by_code("response.support.contract") or "/"
         return super().create(vals_list)
 
+    def write(self, vals):
+        # phases edited through the contract: the clocks follow once, at the end
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            return super().write(vals)
+
     def action_view_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -210,19 +230,65 @@ class ResponseSupportContract(models.Model):
 
     @api.model
     def _find_for_ticket(self, system, partner, day, company):
-        """The contract that covers a ticket: a contract of the system valid on ``day``
-        first, then any valid contract of the reporter's company, then the most recent
-        one (an expired contract is still the right one to warn about)."""
-        domain = [("company_id", "in", [company.id, False])]
-        if system:
-            domain += [("system_ids", "in", system.ids)]
-        elif partner.commercial_partner_id:
-            domain += [("partner_id", "=", partner.commercial_partner_id.id)]
-        else:
+        """The contract that covers a ticket: a contract of the system valid on
+        ``day`` first, then any valid contract of the reporter's company, then the
+        most recent contract of the system, else of the reporter's company (an
+        expired contract is still the right one to warn about)."""
+        partner = partner.commercial_partner_id
+        candidates = self._search_for_tickets(system, partner, company)
+        return candidates._select_for_ticket(system, partner, day, company)
+
+    @api.model
+    def _find_for_tickets(self, tickets):
+        """{ticket: contract} as ``_find_for_ticket`` decides, with one search for
+        all the tickets."""
+        candidates = self._search_for_tickets(
+            tickets.system_id, tickets.commercial_partner_id, tickets.company_id
+        )
+        return {
+            ticket: candidates._select_for_ticket(
+                ticket.system_id,
+                ticket.commercial_partner_id,
+                ticket._reported_day(),
+                ticket.company_id,
+            )
+            for ticket in tickets
+        }
+
+    @api.model
+    def _search_for_tickets(self, systems, partners, companies):
+        """The contracts of ``systems`` or of the companies ``partners``, most
+        recent first, with their phases and systems."""
+        if not systems and not partners:
             return self.browse()
-        candidates = self.search(domain)
-        valid = candidates.filtered(lambda c: c._get_phase(day))
-        return (valid or candidates)[:1]
+        contracts = self.search(
+            [
+                ("company_id", "in", companies.ids + [False]),
+                "|",
+                ("system_ids", "in", systems.ids),
+                ("partner_id", "in", partners.ids),
+            ]
+        )
+        contracts.phase_ids.fetch(["date_start", "date_end"])
+        return contracts
+
+    def _select_for_ticket(self, system, partner, day, company):
+        """Among these candidates (most recent first), the contract of a ticket;
+        see ``_find_for_ticket``."""
+        mine = self.filtered(lambda c: not c.company_id or c.company_id == company)
+        of_system = (
+            mine.filtered(lambda c: system in c.system_ids) if system else self.browse()
+        )
+        of_partner = (
+            mine.filtered(lambda c: c.partner_id == partner)
+            if partner
+            else self.browse()
+        )
+        for contracts in (of_system, of_partner):
+            valid = contracts.filtered(lambda c: c._get_phase(day))
+            if valid:
+                return valid[:1]
+        return (of_system or of_partner)[:1]
 
 
 class ResponseSupportContractPhase(models.Model):
@@ -294,6 +360,48 @@ class ResponseSupportContractPhase(models.Model):
                         b=overlap[0].display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            phases = super().create(vals_list)
+            phases._note_sla_change()
+        return phases
+
+    def write(self, vals):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            if "contract_id" in vals:
+                self._note_sla_change()  # the contract the phases leave
+            res = super().write(vals)
+            if PHASE_SLA_FIELDS & set(vals):
+                self._note_sla_change()
+        return res
+
+    def unlink(self):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self._note_sla_change()
+            return super().unlink()
+
+    def _note_sla_change(self):
+        """The open tickets of these phases' contracts may get another phase, SLA
+        level, scope or calendar: their clocks follow (closed tickets keep theirs,
+        see helpdesk.ticket._is_sla_history)."""
+        contracts = self.contract_id
+        if not contracts:
+            return
+        # sudo: the editor of the contract may not see all its tickets; only their
+        # ids go on, to the system-maintained clocks
+        tickets = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .search(
+                [
+                    ("contract_id", "in", contracts.ids),
+                    ("stage_id.closed", "=", False),
+                ]
+            )
+        )
+        self.env["response.support.sla.clock"]._note_external_change(tickets=tickets)
 
     def _covers(self, catalog):
         """True when ``catalog`` (or one of its parents) is in this phase's scope."""

@@ -1,5 +1,7 @@
 import logging
 from bisect import bisect_left, bisect_right
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from pytz import utc
@@ -22,10 +24,17 @@ CLOCK_STATUSES = [
     ("cancelled", "Cancelled"),
 ]
 # working time fetched when planning: a few days, plus a day per 4 working hours to
-# plan (a holiday week fits); multiplied by 4 for what is still beyond the window
+# plan (a holiday week fits); multiplied by 4 for what is still beyond the window, up
+# to PLANNING_MAX_DAYS (a deadline further away stays unplanned)
 PLANNING_MIN_DAYS = 3
 PLANNING_MINUTES_PER_DAY = 240
 PLANNING_MAX_DAYS = 5 * 366
+
+# changes made outside the tickets (contracts, SLA levels, calendars) collected
+# inside ``_batch_external_changes``: their clocks are replanned once, at its end
+_PENDING_EXTERNAL_CHANGES = ContextVar(
+    "response_support_sla_pending_external_changes", default=None
+)
 
 
 def whole_second(moment):
@@ -49,7 +58,9 @@ class WorkingTime:
         if not calendar:
             return
         intervals = calendar._work_intervals_batch(
-            utc.localize(start), utc.localize(stop)
+            utc.localize(start),
+            utc.localize(stop),
+            domain=calendar._get_sla_leave_domain(),
         )[False]
         self.begins, self.ends, self.cumul = [], [], [0]
         for begin, end, _meta in intervals:
@@ -160,6 +171,12 @@ class ResponseSupportSlaClock(models.Model):
         column2="threshold_id",
         string="Warnings Sent",
     )
+    fired_threshold_marks = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Warnings fired under earlier SLA levels, as [action, percent] pairs: "
+        "a level or priority change does not fire them again.",
+    )
 
     _sql_constraints = [
         (
@@ -211,7 +228,10 @@ class ResponseSupportSlaClock(models.Model):
         for calendar, items in by_calendar.items():
             todo = items
             longest = max(minutes for _c, reqs in items for _s, minutes in reqs)
-            days = PLANNING_MIN_DAYS + longest / PLANNING_MINUTES_PER_DAY
+            days = min(
+                PLANNING_MIN_DAYS + longest / PLANNING_MINUTES_PER_DAY,
+                PLANNING_MAX_DAYS,
+            )
             while todo:
                 starts = [start for _c, reqs in todo for start, _m in reqs]
                 walker = self._working_time(
@@ -226,28 +246,30 @@ class ResponseSupportSlaClock(models.Model):
                         missing.append((clock, requests))
                     else:
                         result[clock] = moments
-                todo, days = missing, days * 4
+                todo, days = missing, min(days * 4, PLANNING_MAX_DAYS)
         return result
 
     def _used_minutes_at(self, moment, walkers=None):
-        """{clock: working minutes used at ``moment``} for running clocks, one
+        """{clock: working minutes used at ``moment``} (a datetime, or {clock:
+        datetime} when the clocks of a batch stop at different moments), one
         working-time fetch per calendar."""
+        moments = moment if isinstance(moment, dict) else dict.fromkeys(self, moment)
         result = {}
         groups = {}
         for clock in self:
             if not clock._is_running():
                 result[clock] = clock.used_minutes
             else:
-                groups.setdefault(clock.calendar_id, self.browse())
-                groups[clock.calendar_id] |= clock
+                groups.setdefault(clock.calendar_id, []).append(clock)
         for calendar, clocks in groups.items():
-            begin = min(clocks.mapped("anchor_date"))
+            begin = min(clock.anchor_date for clock in clocks)
+            end = max(moments[clock] for clock in clocks)
             walker = self._working_time(
-                calendar, begin, max(moment, begin) + timedelta(days=1)
+                calendar, begin, max(end, begin) + timedelta(days=1)
             )
             for clock in clocks:
                 result[clock] = clock.anchor_used_minutes + walker.between(
-                    clock.anchor_date, moment
+                    clock.anchor_date, moments[clock]
                 )
         return result
 
@@ -312,13 +334,26 @@ class ResponseSupportSlaClock(models.Model):
         clocks.modified(fnames)
 
     def _pending_thresholds(self):
+        """Thresholds of the clock's level that have not fired yet. One counts as
+        fired when the clock already fired the same action at that percent or
+        above, under this level or an earlier one: a level or priority change
+        never warns or escalates twice for the same clock."""
         self.ensure_one()
-        return (
-            self.sla_level_id.threshold_ids.filtered(
-                lambda t: t.kind in (self.kind, "all")
+        fired = self._get_fired_marks()
+        return self.sla_level_id.threshold_ids.filtered(
+            lambda t: t.kind in (self.kind, "all")
+            and t not in self.fired_threshold_ids
+            and not any(
+                action == t.action and percent >= t.percent for action, percent in fired
             )
-            - self.fired_threshold_ids
         )
+
+    def _get_fired_marks(self):
+        """{(action, percent)} of the warnings this clock has fired."""
+        self.ensure_one()
+        marks = {tuple(mark) for mark in self.fired_threshold_marks or []}
+        marks.update((t.action, t.percent) for t in self.fired_threshold_ids)
+        return marks
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -337,9 +372,16 @@ class ResponseSupportSlaClock(models.Model):
         return clocks
 
     def _stop(self, moment):
-        """Complete the clocks at ``moment``: met or breached, with lateness."""
-        used = self._used_minutes_at(moment)
-        for clock in self.filtered(lambda c: not c.done_date):
+        """Complete the clocks at ``moment`` (a datetime, or {clock: datetime} for a
+        batch whose clocks complete at different moments): met or breached, with
+        lateness."""
+        todo = self.filtered(lambda c: not c.done_date)
+        moments = moment if isinstance(moment, dict) else dict.fromkeys(todo, moment)
+        used = todo._used_minutes_at(moments)
+        # one write per clock, as each has its own values: the ORM flushes them
+        # in one UPDATE per set of columns, not one per clock
+        for clock in todo:
+            moment = moments[clock]
             late = used[clock] - clock.target_minutes
             vals = {
                 "done_date": moment,
@@ -363,7 +405,7 @@ class ResponseSupportSlaClock(models.Model):
     def _pause(self, moment):
         running = self.filtered(lambda c: c._is_running())
         used = running._used_minutes_at(moment)
-        for clock in running:
+        for clock in running:  # flushed in one UPDATE, see _stop
             clock.write(
                 {
                     "paused_since": moment,
@@ -385,8 +427,12 @@ class ResponseSupportSlaClock(models.Model):
         paused._recompute_schedule()
 
     def _reopen(self, moment):
-        """A resolved ticket reopened: the clock runs again from now; time spent
-        resolved does not count, and a breach stays."""
+        """A resolved ticket reopened, or a cancelled or rejected one put back in
+        work: the clocks resume from ``moment``. They are resumed, not started
+        afresh: the customer's request is the same one, reported when it was, so
+        the working time used before counts; the time spent resolved or cancelled
+        does not (as a pause), and a breach stays. A clock met before the
+        cancellation (a response) stays met."""
         done = self.filtered("done_date")
         for clock in done:
             clock.write(
@@ -400,15 +446,48 @@ class ResponseSupportSlaClock(models.Model):
             )
         done._recompute_schedule()
 
+    def _restart(self, starts):
+        """A new commitment of the same kind (a second on-site request): each clock
+        of ``starts`` ({clock: start}) counts again from its start with the whole
+        target of the ticket's current SLA. Its earlier pauses stay as history and
+        a breach of an earlier visit stays on record."""
+        for clock, start in starts.items():
+            vals = clock.ticket_id._prepare_sla_clock_vals(clock.kind, start)
+            if not vals:
+                continue
+            clock.write(
+                {
+                    "target_minutes": vals["target_minutes"],
+                    "calendar_id": vals["calendar_id"],
+                    "sla_level_id": vals["sla_level_id"],
+                    "start_date": start,
+                    "anchor_date": start,
+                    "anchor_used_minutes": 0.0,
+                    "used_minutes": 0.0,
+                    "late_minutes": 0.0,
+                    "done_date": False,
+                    "paused_since": False,
+                    "cancelled": False,
+                    "fired_threshold_ids": [(5, 0, 0)],
+                    "fired_threshold_marks": False,
+                }
+            )
+        self.browse([clock.id for clock in starts])._recompute_schedule()
+
     def _retarget(self, moment):
-        """Targets changed (priority, SLA level, contract): open clocks take the new
-        target and calendar without restarting; the working time used so far is kept.
-        Completed clocks keep the verdict they got. Returns {clock: (old deadline,
-        new deadline)} of the clocks that changed."""
+        """Targets or working time changed (priority, SLA level, contract phase,
+        calendar): open clocks take the ticket's current target and calendar
+        without restarting (the working time used so far is kept) and are all
+        replanned in one pass. Completed clocks keep the verdict they got. Returns
+        {clock: (old deadline, new deadline, retargeted)} of the clocks whose
+        target or deadline changed (``retargeted``: its target, level or calendar
+        changed, not only the working time it counts in)."""
         old_deadlines = {}
         open_clocks = self.filtered(lambda c: not c.done_date)
         used = open_clocks._used_minutes_at(moment)
+        retargeted = set()
         for clock in open_clocks:
+            old_deadlines[clock] = clock.deadline
             vals = clock.ticket_id._prepare_sla_clock_vals(clock.kind, clock.start_date)
             if not vals:
                 continue  # the new level has no such target: keep the old one
@@ -420,13 +499,71 @@ class ResponseSupportSlaClock(models.Model):
                     update[key] = vals[key]
             if not update:
                 continue
+            if "sla_level_id" in update:
+                # what fired under the old level must not fire again
+                update["fired_threshold_marks"] = sorted(
+                    map(list, clock._get_fired_marks())
+                )
             if clock._is_running():
                 update.update(anchor_date=moment, anchor_used_minutes=used[clock])
-            old_deadlines[clock] = clock.deadline
+            retargeted.add(clock)
             clock.write(update)
-        changed = self.browse([clock.id for clock in old_deadlines])
-        changed._recompute_schedule()
-        return {clock: (old, clock.deadline) for clock, old in old_deadlines.items()}
+        open_clocks._recompute_schedule()
+        return {
+            clock: (old, clock.deadline, clock in retargeted)
+            for clock, old in old_deadlines.items()
+            if clock in retargeted or clock.deadline != old
+        }
+
+    # ------------------------------------------------------------ external changes
+
+    @contextmanager
+    def _batch_external_changes(self):
+        """Within this block, changes made outside the tickets (contract phases,
+        SLA levels, calendars, leaves…) only note what they touch; the clocks of
+        the tickets concerned are brought in line once, at the end of the outermost
+        block, in one planning pass."""
+        if _PENDING_EXTERNAL_CHANGES.get() is not None:
+            yield
+            return
+        pending = {"tickets": set(), "calendars": set()}
+        token = _PENDING_EXTERNAL_CHANGES.set(pending)
+        try:
+            yield
+        finally:
+            _PENDING_EXTERNAL_CHANGES.reset(token)
+        self._apply_external_changes(pending["tickets"], pending["calendars"])
+
+    @api.model
+    def _note_external_change(self, tickets=None, calendars=None):
+        """Note tickets whose SLA terms and calendars whose working time changed;
+        outside a batch, their clocks follow at once."""
+        pending = _PENDING_EXTERNAL_CHANGES.get()
+        ticket_ids = set(tickets.ids if tickets else [])
+        calendar_ids = set(calendars.ids if calendars else [])
+        if pending is None:
+            self._apply_external_changes(ticket_ids, calendar_ids)
+        else:
+            pending["tickets"] |= ticket_ids
+            pending["calendars"] |= calendar_ids
+
+    @api.model
+    def _apply_external_changes(self, ticket_ids, calendar_ids):
+        # the editor of a contract, level or calendar may not see every ticket it
+        # affects: the clocks are system-maintained, and only ids are used here
+        tickets = self.env["helpdesk.ticket"].sudo().browse(list(ticket_ids))
+        if calendar_ids:
+            tickets |= (
+                self.sudo()
+                .search(
+                    [
+                        ("calendar_id", "in", list(calendar_ids)),
+                        ("done_date", "=", False),
+                    ]
+                )
+                .ticket_id
+            )
+        tickets.exists()._sync_sla_terms()
 
     # ------------------------------------------------------------------ scheduler
 

@@ -36,6 +36,28 @@ class ResponseSupportSlaLevel(models.Model):
     description = fields.Text()
     active = fields.Boolean(default=True)
 
+    def write(self, vals):
+        # targets and thresholds edited through the level: one pass at the end
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            res = super().write(vals)
+            if {"calendar_id", "target_ids", "threshold_ids"} & set(vals):
+                self._note_sla_change()
+        return res
+
+    def _note_sla_change(self):
+        """Targets, thresholds or calendar of these levels changed: the clocks of
+        the open tickets under them follow (closed tickets keep their history)."""
+        if not self:
+            return
+        # sudo: the editor of a level may not see all its tickets; only their ids
+        # go on, to the system-maintained clocks
+        tickets = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .search([("sla_level_id", "in", self.ids), ("stage_id.closed", "=", False)])
+        )
+        self.env["response.support.sla.clock"]._note_external_change(tickets=tickets)
+
     def _get_target(self, priority):
         """The target line of this level for a ticket priority (empty if none)."""
         self.ensure_one()
@@ -79,6 +101,25 @@ class ResponseSupportSlaTarget(models.Model):
             "SLA targets must be positive numbers of minutes.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            targets = super().create(vals_list)
+            targets.level_id._note_sla_change()
+        return targets
+
+    def write(self, vals):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            levels = self.level_id
+            res = super().write(vals)
+            (levels | self.level_id)._note_sla_change()
+        return res
+
+    def unlink(self):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self.level_id._note_sla_change()
+            return super().unlink()
 
     @api.depends("level_id.name", "priority")
     def _compute_display_name(self):

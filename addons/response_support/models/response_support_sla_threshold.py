@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 THRESHOLD_ACTIONS = [
     ("notify_assignee", "Notify the Assignee"),
@@ -47,6 +47,26 @@ class ResponseSupportSlaThreshold(models.Model):
             "A threshold is a percentage of the target between 1 and 1000.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            thresholds = super().create(vals_list)
+            thresholds.level_id._note_sla_change()
+        return thresholds
+
+    def write(self, vals):
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            levels = self.level_id
+            res = super().write(vals)
+            (levels | self.level_id)._note_sla_change()
+        return res
+
+    def unlink(self):
+        # the next checks of the clocks are replanned without these thresholds
+        with self.env["response.support.sla.clock"]._batch_external_changes():
+            self.level_id._note_sla_change()
+            return super().unlink()
 
     def _minutes_of(self, clock):
         """Working minutes after which this threshold is reached on ``clock``."""

@@ -11,5 +11,6 @@ from . import test_phone_intake
 from . import test_portal
 from . import test_priority_matrix
 from . import test_sla_clock
+from . import test_sla_hardening
 from . import test_tours
 from . import test_coexistence

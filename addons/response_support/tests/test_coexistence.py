@@ -128,6 +128,19 @@ class TestCoexistence(CoexistenceCommon, ResponseSupportCase):
         self.assertTrue(ticket.closed)
         self.assertEqual(set(ticket.sla_clock_ids.mapped("status")), {"cancelled"})
 
+    @freeze_time("2026-03-02 02:10:00")
+    def test_ticket_moved_back_in_resumes_its_clocks(self):
+        """Out and back in: the same clocks run again (time spent out does not
+        count), as for a cancelled ticket that is reopened."""
+        ticket = self._create_ticket(team_id=self.team_software.id)
+        ticket.team_id = self.team_hr
+        with freeze_time("2026-03-02 02:20:00"):
+            ticket.team_id = self.team_software
+        self.assertTrue(ticket.response_support_process)
+        self.assertEqual(len(ticket.sla_clock_ids), 2)
+        self.assertEqual(set(ticket.sla_clock_ids.mapped("status")), {"running"})
+        self.assertEqual(ticket.sla_status, "running")
+
     def test_stage_change_into_process_is_checked(self):
         """A write that moves a ticket into an adopting team and out of intake at
         once is checked like a ticket already in the process."""
