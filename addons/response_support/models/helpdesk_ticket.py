@@ -262,6 +262,7 @@ class HelpdeskTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_role_create(vals_list)
         tickets = super().create(vals_list)
         tickets._set_priority_override_on_create(vals_list)
         tickets._sync_sla_clocks()

@@ -205,11 +205,13 @@ class HelpdeskTicket(models.Model):
             clocks._cancel(now)
             return
         if old and old["resolved"] and not state["resolved"]:
-            self.with_context(response_support_sla_sync=True).resolved_date = False
+            self.with_context(response_support_sla_sync=True)._write_system_fields(
+                {"resolved_date": False}
+            )
             by_kind.get("resolution", clocks.browse())._reopen(now)
         if state["resolved"]:
             resolved = self.resolved_date or now
-            self.with_context(response_support_sla_sync=True).write(
+            self.with_context(response_support_sla_sync=True)._write_system_fields(
                 {
                     "resolved_date": resolved,
                     "responded_date": self.responded_date or resolved,
@@ -289,7 +291,7 @@ class HelpdeskTicket(models.Model):
 
     def action_acknowledge(self):
         """The engineer takes the ticket: this is the first response."""
-        self.filtered(lambda t: not t.responded_date).write(
+        self.filtered(lambda t: not t.responded_date)._write_system_fields(
             {"responded_date": fields.Datetime.now()}
         )
         return True
@@ -303,5 +305,10 @@ class HelpdeskTicket(models.Model):
             and message.subtype_id == self.env.ref("mail.mt_comment")
             and message.author_id.user_ids.filtered(lambda u: not u.share)
         ):
-            self.responded_date = message.date or fields.Datetime.now()
+            # sudo(): mail let the author post (they may read the ticket) and the
+            # first response is the system's to record, even for a follower who
+            # may not write the ticket
+            self.sudo()._write_system_fields(
+                {"responded_date": message.date or fields.Datetime.now()}
+            )
         return result
