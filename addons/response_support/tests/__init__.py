@@ -9,6 +9,7 @@ from . import test_intake
 from . import test_mail_intake
 from . import test_phone_intake
 from . import test_portal
+from . import test_portal_input
 from . import test_priority_matrix
 from . import test_server_rules
 from . import test_sla_clock
