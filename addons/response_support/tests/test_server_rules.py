@@ -190,9 +190,7 @@ class TestServerRules(ServerRulesCommon, ResponseSupportCase):
             }
         )
         # the desk changes them
-        ticket.with_user(self.desk_user).write(
-            {"reported_date": "2025-06-01 02:00:00"}
-        )
+        ticket.with_user(self.desk_user).write({"reported_date": "2025-06-01 02:00:00"})
         self.assertEqual(ticket.contract_phase, "construction")
 
     def test_engineer_create_is_checked_as_write(self):
