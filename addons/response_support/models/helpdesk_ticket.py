@@ -194,6 +194,15 @@ class HelpdeskTicket(models.Model):
                 )
             )
 
+    @api.model
+    def _vals_follow_response_support(self, vals):
+        """Whether a ticket created with ``vals`` follows the process (same rule
+        as the stored flag, before the ticket exists)."""
+        team = self.env["helpdesk.ticket.team"].browse(vals.get("team_id") or [])
+        return self._follows_response_support(
+            team, any(vals.get(f) for f in ("system_id", "contract_id", "catalog_id"))
+        )
+
     def _filter_response_support(self, vals=None):
         """The tickets that follow the process now, or will once ``vals`` is
         written (a ticket moved into an adopting team is checked like one already
@@ -331,6 +340,7 @@ class HelpdeskTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_process_flag_write(vals)
+        self._check_role_create(vals_list)
         tickets = super().create(vals_list)
         tickets._set_priority_override_on_create(vals_list)
         process = tickets.filtered("response_support_process")
@@ -351,8 +361,8 @@ class HelpdeskTicket(models.Model):
             vals = dict(vals, priority_override=next(iter(groups)))
         self._check_process_flag_write(vals)
         # the process's rules apply to its tickets only (other teams: plain helpdesk)
+        self._check_role_write(vals)
         process = self._filter_response_support(vals)
-        process._check_role_write(vals)
         process._check_intake_write(vals)
         new_complaints = process._get_new_complaints(vals)
         sla_before = self._get_sla_states_before_write(vals)
@@ -367,16 +377,6 @@ class HelpdeskTicket(models.Model):
         for ticket, vals in zip(self, vals_list, strict=True):
             if vals.get("priority") and ticket.matrix_priority:
                 ticket.priority_override = vals["priority"] != ticket.matrix_priority
-
-    def _get_changed_fields(self, vals, field_names):
-        """Those of ``field_names`` whose value in ``vals`` differs from a ticket's
-        (a form sends unchanged values too)."""
-        changed = set()
-        for name in field_names & set(vals):
-            value = vals[name] or False
-            if any(ticket[name].id != value for ticket in self):
-                changed.add(name)
-        return changed
 
     def _group_by_priority_override(self, vals):
         """{override flag: tickets}. A priority written by hand that differs from the

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .helpdesk_ticket_access import private_flag
 from .response_support_escalation import ESCALATION_LADDER, ESCALATION_LEVELS
 
 EMERGENCY_STATES = [
@@ -148,7 +149,7 @@ class HelpdeskTicket(models.Model):
             vals_list.append(
                 ticket._prepare_escalation_vals(new_level, reason, trigger)
             )
-            ticket.escalation_level = new_level
+            ticket._write_system_fields({"escalation_level": new_level})
             ticket._notify_escalation(reason)
         # escalation records are the system's log of the ladder: whoever may write
         # the ticket escalates it, nobody edits the log
@@ -193,11 +194,20 @@ class HelpdeskTicket(models.Model):
         children = self.sudo().emergency_child_ids.filtered(
             lambda t: not t._is_sla_resolved() and not t.stage_id.closed
         )
+        if self.env.user.share:
+            # a customer closing their own ticket from the portal never changes
+            # another organisation's ticket
+            children = children.filtered(
+                lambda t: t.commercial_partner_id == self.commercial_partner_id
+            )
         if not children:
             return
-        children.with_context(response_support_skip_intake=True).write(
-            {"stage_id": self.stage_id.id, "resolution": self.resolution}
-        )
+        # the children are resolved with the emergency, whatever their intake says:
+        # a private flag, not a context key a client could send
+        with private_flag("skip_intake"):
+            children.write(
+                {"stage_id": self.stage_id.id, "resolution": self.resolution}
+            )
         for child in children:
             child._post_note(
                 self.env._(
@@ -244,7 +254,7 @@ class HelpdeskTicket(models.Model):
         managers = self._get_managers()
         reason = self.env._("Emergency confirmed by %(user)s.", user=self.env.user.name)
         for ticket in self:
-            ticket.emergency_state = "confirmed"
+            ticket._write_system_fields({"emergency_state": "confirmed"})
             ticket.activity_feedback(
                 ["response_support.mail_activity_type_emergency"], feedback=reason
             )
@@ -279,7 +289,7 @@ class HelpdeskTicket(models.Model):
             vals = {"emergency_state": "downgraded"}
             if escalations:
                 vals["escalation_level"] = escalations[-1].from_level
-            ticket.write(vals)
+            ticket._write_system_fields(vals)
             # the system's escalation log, see _escalate
             escalations.sudo().write({"resolved_date": now})
             ticket.activity_feedback(
@@ -296,6 +306,8 @@ class HelpdeskTicket(models.Model):
 
     def action_link_emergency_children(self):
         """Link the selected tickets as other reports of the one selected emergency."""
+        self._check_desk_action(self.env._("link other reports to an emergency"))
+        self.check_access("read")  # ids sent over RPC: titles are shown below
         parent = self.filtered(lambda t: t.emergency_state in ("possible", "confirmed"))
         if len(parent) != 1:
             raise UserError(

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from .helpdesk_ticket_access import has_private_flag
+
 
 class HelpdeskTicket(models.Model):
     """Intake (§5.1): the six confirmations the desk must make before a ticket
@@ -141,10 +143,10 @@ class HelpdeskTicket(models.Model):
 
     def _check_intake_write(self, vals):
         """Leaving an intake stage (helpdesk_mgmt's "unattended" stages) needs the six
-        confirmations, unless the target stage is exempt (cancel, reject)."""
-        if not vals.get("stage_id") or self.env.context.get(
-            "response_support_skip_intake"
-        ):
+        confirmations, unless the target stage is exempt (cancel, reject) or the
+        write is an emergency resolving its other reports (a private flag, see
+        _resolve_children: a client cannot skip the check)."""
+        if not vals.get("stage_id") or has_private_flag("skip_intake"):
             return
         stage = self.env["helpdesk.ticket.stage"].browse(vals["stage_id"])
         if stage.unattended or stage.intake_exempt:
@@ -165,9 +167,11 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_accept_chargeable(self):
+        self._check_desk_action(self.env._("accept a request as chargeable"))
         self._set_scope_decision("chargeable")
 
     def action_reject_out_of_scope(self):
+        self._check_desk_action(self.env._("reject a request out of scope"))
         self._set_scope_decision("rejected")
         stage = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected", False)
         if stage:
@@ -185,7 +189,7 @@ class HelpdeskTicket(models.Model):
                     ticket=not_needed[0].display_name,
                 )
             )
-        self.write(
+        self._write_system_fields(
             {
                 "scope_decision": decision,
                 "scope_decision_user_id": self.env.user.id,
@@ -196,6 +200,7 @@ class HelpdeskTicket(models.Model):
     def action_dispatch(self):
         """Intake outcome 2: hand the ticket to the engineer team (default from the
         service catalog, then the contract)."""
+        self._check_desk_action(self.env._("dispatch a ticket"))
         self._check_intake_complete()
         for ticket in self:
             team = ticket.team_id or ticket._get_default_team()
@@ -215,7 +220,7 @@ class HelpdeskTicket(models.Model):
             stage = ticket._get_working_stage()
             if stage:
                 vals["stage_id"] = stage.id
-            ticket.write(vals)
+            ticket._write_system_fields(vals)
             ticket._post_note(
                 self.env._(
                     "Dispatched to %(assignee)s.",
@@ -226,6 +231,7 @@ class HelpdeskTicket(models.Model):
 
     def action_resolve_at_desk(self):
         """Intake outcome 1: the desk solved it; next comes the follow-up call."""
+        self._check_desk_action(self.env._("resolve a ticket at the desk"))
         self._check_intake_complete()
         unresolved = self.filtered(lambda t: tools.is_html_empty(t.resolution))
         if unresolved:
@@ -237,7 +243,7 @@ class HelpdeskTicket(models.Model):
                 )
             )
         stage = self.env.ref("response_support.helpdesk_ticket_stage_resolved")
-        self.write(
+        self._write_system_fields(
             {
                 "intake_outcome": "desk",
                 "resolved_date": fields.Datetime.now(),
@@ -251,9 +257,12 @@ class HelpdeskTicket(models.Model):
     def action_raise_emergency(self):
         """Intake outcome 3: a possible emergency goes straight to the technical
         support managers, whatever intake items are still open."""
+        self._check_desk_action(self.env._("raise a possible emergency"))
         managers = self._get_managers()
         for ticket in self:
-            ticket.write({"intake_outcome": "emergency", "emergency_state": "possible"})
+            ticket._write_system_fields(
+                {"intake_outcome": "emergency", "emergency_state": "possible"}
+            )
             missing = ticket._get_intake_missing()
             body = Markup("<p>%s</p>") % self.env._(
                 "Raised as a possible emergency to the technical support manager."

@@ -140,7 +140,7 @@ class HelpdeskTicket(models.Model):
             return
         token = _SLA_SYSTEM_WRITE.set(_SLA_SYSTEM_WRITE.get() | set(self.ids))
         try:
-            self.write(vals)
+            self._write_system_fields(vals)  # fields only the system sets
         finally:
             _SLA_SYSTEM_WRITE.reset(token)
 
@@ -419,7 +419,7 @@ class HelpdeskTicket(models.Model):
 
     def action_acknowledge(self):
         """The engineer takes the ticket: this is the first response."""
-        self.filtered(lambda t: not t.responded_date).write(
+        self.filtered(lambda t: not t.responded_date)._write_system_fields(
             {"responded_date": fields.Datetime.now()}
         )
         return True
@@ -436,5 +436,10 @@ class HelpdeskTicket(models.Model):
             # an employee reporting an incident of their own is the customer here
             and message.author_id != self.partner_id
         ):
-            self.responded_date = message.date or fields.Datetime.now()
+            # sudo(): mail let the author post (they may read the ticket) and the
+            # first response is the system's to record, even for a follower who
+            # may not write the ticket
+            self.sudo()._write_system_fields(
+                {"responded_date": message.date or fields.Datetime.now()}
+            )
         return result

@@ -9,7 +9,9 @@ from . import test_intake
 from . import test_mail_intake
 from . import test_phone_intake
 from . import test_portal
+from . import test_portal_input
 from . import test_priority_matrix
+from . import test_server_rules
 from . import test_sla_clock
 from . import test_sla_hardening
 from . import test_tours

@@ -195,9 +195,6 @@ class AccessCommon:
             }
         )
 
-
-@tagged("post_install", "-at_install")
-class TestAccessMatrix(AccessCommon, ResponseSupportCase):
     def _addon_models(self):
         """Every model the addon defines or extends: those with an ``ir.model``
         record under its name."""
@@ -206,6 +203,9 @@ class TestAccessMatrix(AccessCommon, ResponseSupportCase):
         )
         return set(self.env["ir.model"].browse(data.mapped("res_id")).mapped("model"))
 
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(AccessCommon, ResponseSupportCase):
     def test_matrix_covers_every_model(self):
         models = self._addon_models()
         self.assertIn("helpdesk.ticket", models)
@@ -637,26 +637,66 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
             "response.support.escalation": escalation,
         }
 
-    def test_every_stored_model_has_a_company_rule(self):
-        """Nothing crosses companies: each stored model of the addon has a global
-        multi-company rule (a new model needs one)."""
-        Rule = self.env["ir.rule"]
-        for model in MATRIX:
-            if self.env[model]._transient or model not in self.records_b:
-                continue
-            with self.subTest(model=model):
-                self.assertTrue(
-                    Rule.search([("model_id.model", "=", model), ("global", "=", True)])
-                )
-        addon_stored = {
+    def _stored_models(self):
+        """The models the addon defines that store records (not wizards)."""
+        return {
             model
-            for model in MATRIX
-            if model.startswith("response.support.") and not self.env[model]._transient
+            for model in self._addon_models()
+            if self.env[model]._original_module == "response_support"
+            and self.env[model]._auto
+            and not self.env[model]._transient
         }
+
+    def _models_without_company_rule(self, models):
+        """Those of ``models`` without an active global rule, for reading, whose
+        domain filters on the user's companies (``company_ids``)."""
+        rules = self.env["ir.rule"].search(
+            [
+                ("model_id.model", "in", list(models)),
+                ("global", "=", True),
+                ("perm_read", "=", True),
+            ]
+        )
+        covered = {
+            rule.model_id.model
+            for rule in rules
+            if "company_ids" in (rule.domain_force or "")
+        }
+        return set(models) - covered
+
+    def test_every_stored_model_has_a_company_rule(self):
+        """Nothing crosses companies: each stored model of the addon, declared in
+        MATRIX or not, has a global multi-company rule (a new model needs one)
+        and a company B record in the tests below."""
+        stored = self._stored_models()
+        self.assertIn("response.support.sla.clock", stored)
         self.assertFalse(
-            addon_stored - set(self.records_b),
+            self._models_without_company_rule(stored),
+            "Add a global multi-company rule (company_ids) for these models",
+        )
+        self.assertFalse(
+            stored - set(self.records_b),
             "Add a company B record of these models to the multi-company test",
         )
+
+    def test_a_model_without_company_rule_is_reported(self):
+        """The check above can fail: without its rule, a model is reported."""
+        model = "response.support.escalation"
+        self.assertFalse(self._models_without_company_rule({model}))
+        self.env.ref(
+            "response_support.response_support_escalation_rule_company"
+        ).active = False
+        self.assertEqual(self._models_without_company_rule({model}), {model})
+        # a group rule mentioning companies is no multi-company rule
+        self.env["ir.rule"].create(
+            {
+                "name": "Escalations: only some users",
+                "model_id": self.env["ir.model"]._get_id(model),
+                "groups": [(4, self.env.ref("base.group_user").id)],
+                "domain_force": "[('company_id', 'in', company_ids)]",
+            }
+        )
+        self.assertEqual(self._models_without_company_rule({model}), {model})
 
     def test_company_a_users_see_nothing_of_company_b(self):
         for model, record in self.records_b.items():
