@@ -11,4 +11,5 @@ from . import test_phone_intake
 from . import test_portal
 from . import test_priority_matrix
 from . import test_sla_clock
+from . import test_sla_scheduler
 from . import test_tours
