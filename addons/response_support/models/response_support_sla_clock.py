@@ -241,7 +241,9 @@ class ResponseSupportSlaClock(models.Model):
 
     def _used_minutes_at(self, moment, walkers=None):
         """{clock: working minutes used at ``moment``} for running clocks, one
-        working-time fetch per calendar."""
+        working-time fetch per calendar; ``walkers`` ({calendar: WorkingTime}),
+        when given, keeps the walkers for a next call, which reuses those whose
+        window covers it."""
         result = {}
         groups = {}
         for clock in self:
@@ -252,9 +254,13 @@ class ResponseSupportSlaClock(models.Model):
                 groups[clock.calendar_id] |= clock
         for calendar, clocks in groups.items():
             begin = min(clocks.mapped("anchor_date"))
-            walker = self._working_time(
-                calendar, begin, max(moment, begin) + timedelta(days=1)
-            )
+            walker = (walkers or {}).get(calendar)
+            if not walker or walker.start > begin or walker.stop < moment:
+                walker = self._working_time(
+                    calendar, begin, max(moment, begin) + timedelta(days=1)
+                )
+                if walkers is not None:
+                    walkers[calendar] = walker
             for clock in clocks:
                 result[clock] = clock.anchor_used_minutes + walker.between(
                     clock.anchor_date, moment
@@ -464,10 +470,12 @@ class ResponseSupportSlaClock(models.Model):
         lead: Odoo runs a job triggered for a future moment only when its cron
         thread next polls, up to a polling interval later, so a warning planned at
         its moment would arrive up to a minute late, and after the breach for
-        short targets. A warning may so arrive up to ``WARNING_LEAD`` early, never
-        late. A breach is a fact, not a forecast: it is checked one second past the
-        deadline, when the used time exceeds the target, and dated at the
-        deadline whenever the pass runs."""
+        short targets (``ir.cron._trigger`` wakes the cron thread at once, by its
+        ``cron_trigger`` notification, only for a moment already past). A warning
+        may so arrive up to ``WARNING_LEAD`` early, never late. A breach is a
+        fact, not a forecast: it is checked one second past the deadline, when the
+        used time exceeds the target, and dated at the deadline whenever the pass
+        runs."""
         self.ensure_one()
         checks = [moment - WARNING_LEAD for moment in warning_moments if moment]
         if not self.breached and deadline:
@@ -476,9 +484,10 @@ class ResponseSupportSlaClock(models.Model):
 
     def _used_at_pass(self, now):
         """{clock: (working minutes used at ``now``, at ``now`` + the warning
-        lead)}, one working-time fetch per calendar and moment for the batch."""
-        used = self._used_minutes_at(now)
-        ahead = self._used_minutes_at(now + WARNING_LEAD)
+        lead)}, one working-time fetch per calendar for the batch."""
+        walkers = {}
+        used = self._used_minutes_at(now, walkers)
+        ahead = self._used_minutes_at(now + WARNING_LEAD, walkers)
         return {clock: (used[clock], ahead[clock]) for clock in self}
 
     def _thresholds_reached(self, used_minutes):

@@ -338,3 +338,16 @@ class TestSlaScheduler(ResponseSupportCase):
         with freeze_time("2026-03-02 03:20:00"):
             ticket.action_acknowledge()
         self.assertAlmostEqual(response.late_minutes, 50)
+
+    def test_a_pass_fetches_working_time_once_per_calendar(self):
+        tickets = self._ticket("2026-03-02 09:00:00", self.level_gap) | self._ticket(
+            "2026-03-02 09:30:00", self.level_gap
+        )
+        original = type(self.Clock)._working_time
+        with patch.object(
+            type(self.Clock), "_working_time", autospec=True, side_effect=original
+        ) as fetch:
+            used = tickets.sla_clock_ids._used_at_pass(dt("2026-03-02 10:30:00"))
+        self.assertEqual(fetch.call_count, 1, "now and ahead from one walker")
+        response = self._clock(tickets[0], "response")
+        self.assertEqual(used[response], (60, 60), "until 10:00, nothing ahead")
