@@ -123,22 +123,28 @@ class Server:
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen(
-            odoo_cmd(
-                self.args,
-                "-d",
-                self.args.db,
-                f"--db-filter=^{self.args.db}$",
-                "--http-interface=127.0.0.1",
-                f"--http-port={self.port}",
-                "--workers=0",
-                "--max-cron-threads=1",
-                "--log-level=info",
-                f"--logfile={self.logfile}",
-            ),
-            cwd=STATE,
-            start_new_session=True,
+        command = odoo_cmd(
+            self.args,
+            "-d",
+            self.args.db,
+            f"--db-filter=^{self.args.db}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={self.port}",
+            "--workers=0",
+            "--max-cron-threads=1",
+            "--log-level=info",
+            f"--logfile={self.logfile}",
         )
+        # stderr to the log too: the daemon cron thread may print a traceback when
+        # the server stops; the child keeps its own copy of the file
+        with open(self.logfile, "ab") as output:
+            self.process = subprocess.Popen(
+                command,
+                cwd=STATE,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+            )
         url = f"http://127.0.0.1:{self.port}/web/health"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
