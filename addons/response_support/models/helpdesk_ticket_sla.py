@@ -388,16 +388,32 @@ class HelpdeskTicket(models.Model):
             partner_ids=partners.ids,
         )
 
+    def _sla_warning_partners(self, action):
+        """Who a warning of ``action`` notifies (hook for new actions); a breach
+        that supersedes warnings notifies them too."""
+        self.ensure_one()
+        if action == "notify_assignee":
+            return self.user_id.partner_id or self.team_id.user_ids.partner_id
+        if action == "notify_manager":
+            return self.team_id.user_id.partner_id | self._get_managers().partner_id
+        if action == "escalate":
+            return self._get_managers().partner_id
+        return self.env["res.partner"]
+
     def _sla_action_notify_assignee(self, clock, threshold):
-        partners = self.user_id.partner_id or self.team_id.user_ids.partner_id
-        self._post_sla_warning(clock, threshold, partners)
+        self._post_sla_warning(
+            clock, threshold, self._sla_warning_partners(threshold.action)
+        )
 
     def _sla_action_notify_manager(self, clock, threshold):
-        partners = self.team_id.user_id.partner_id | self._get_managers().partner_id
-        self._post_sla_warning(clock, threshold, partners)
+        self._post_sla_warning(
+            clock, threshold, self._sla_warning_partners(threshold.action)
+        )
 
     def _sla_action_escalate(self, clock, threshold):
-        self._post_sla_warning(clock, threshold, self._get_managers().partner_id)
+        self._post_sla_warning(
+            clock, threshold, self._sla_warning_partners(threshold.action)
+        )
         self._escalate(
             self.env._(
                 "%(clock)s reached %(percent)s%% of its SLA target.",
@@ -407,15 +423,33 @@ class HelpdeskTicket(models.Model):
             trigger="sla",
         )
 
-    def _on_sla_breach(self, clock):
+    def _on_sla_breach(self, clock, superseded=None):
+        """The clock was breached, found by the scheduler or at completion: one
+        note, to those the ``superseded`` warnings (not sent before the breach)
+        would have notified; if one of them escalates and the clock still runs,
+        the ticket is escalated."""
         self.ensure_one()
-        self._post_note(
-            self.env._(
+        superseded = superseded or self.env["response.support.sla.threshold"]
+        partners = self.env["res.partner"]
+        for action in set(superseded.mapped("action")):
+            partners |= self._sla_warning_partners(action)
+        self.message_post(
+            body=self.env._(
                 "SLA breached: %(clock)s passed its deadline %(deadline)s.",
                 clock=clock.display_name,
                 deadline=format_datetime(self.env, clock.deadline),
-            )
+            ),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+            partner_ids=partners.ids,
         )
+        if "escalate" in superseded.mapped("action") and not clock.done_date:
+            self._escalate(
+                self.env._(
+                    "%(clock)s breached its SLA target.", clock=clock.display_name
+                ),
+                trigger="sla",
+            )
 
     def action_acknowledge(self):
         """The engineer takes the ticket: this is the first response."""

@@ -7,6 +7,8 @@ from datetime import timedelta
 from pytz import utc
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.service.server import SLEEP_INTERVAL
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -29,6 +31,14 @@ CLOCK_STATUSES = [
 PLANNING_MIN_DAYS = 3
 PLANNING_MINUTES_PER_DAY = 240
 PLANNING_MAX_DAYS = 5 * 366
+# Odoo's cron workers look for due jobs every SLEEP_INTERVAL seconds (60 s in 18.0; the
+# threaded cron thread n waits n s more, a prefork cron worker up to 9 s more), and a
+# trigger set for a future moment does not wake them: a job triggered for T runs up to
+# one polling interval after T. Warnings are therefore looked at this much before their
+# moment (see ``_get_next_check``); breaches never are.
+WARNING_LEAD = timedelta(seconds=SLEEP_INTERVAL + 10)
+# a clock whose check failed is looked at again after this delay
+RETRY_DELAY = timedelta(hours=1)
 
 # changes made outside the tickets (contracts, SLA levels, calendars) collected
 # inside ``_batch_external_changes``: their clocks are replanned once, at its end
@@ -158,8 +168,8 @@ class ResponseSupportSlaClock(models.Model):
     )
     next_check = fields.Datetime(
         index=True,
-        help="When the SLA scheduler must look at this clock next (the next warning "
-        "threshold or the deadline).",
+        help="When the SLA scheduler must look at this clock next: a cron polling "
+        "interval before its next warning, or just past its deadline.",
     )
     pause_ids = fields.One2many(
         "response.support.sla.pause", "clock_id", string="Pauses"
@@ -252,7 +262,9 @@ class ResponseSupportSlaClock(models.Model):
     def _used_minutes_at(self, moment, walkers=None):
         """{clock: working minutes used at ``moment``} (a datetime, or {clock:
         datetime} when the clocks of a batch stop at different moments), one
-        working-time fetch per calendar."""
+        working-time fetch per calendar; ``walkers`` ({calendar: WorkingTime}),
+        when given, keeps the walkers for a next call, which reuses those whose
+        window covers it."""
         moments = moment if isinstance(moment, dict) else dict.fromkeys(self, moment)
         result = {}
         groups = {}
@@ -264,9 +276,13 @@ class ResponseSupportSlaClock(models.Model):
         for calendar, clocks in groups.items():
             begin = min(clock.anchor_date for clock in clocks)
             end = max(moments[clock] for clock in clocks)
-            walker = self._working_time(
-                calendar, begin, max(end, begin) + timedelta(days=1)
-            )
+            walker = (walkers or {}).get(calendar)
+            if not walker or walker.start > begin or walker.stop < end:
+                walker = self._working_time(
+                    calendar, begin, max(end, begin) + timedelta(days=1)
+                )
+                if walkers is not None:
+                    walkers[calendar] = walker
             for clock in clocks:
                 result[clock] = clock.anchor_used_minutes + walker.between(
                     clock.anchor_date, moments[clock]
@@ -295,10 +311,7 @@ class ResponseSupportSlaClock(models.Model):
         schedule = {}
         for clock in running:
             deadline, *moments = planned[clock]
-            checks = [moment for moment in moments if moment]
-            if not clock.breached and deadline:
-                checks.append(deadline)
-            schedule[clock.id] = (deadline, min(checks, default=None))
+            schedule[clock.id] = (deadline, clock._get_next_check(deadline, moments))
         self._write_schedule(schedule)
 
     @api.model
@@ -332,6 +345,11 @@ class ResponseSupportSlaClock(models.Model):
         fnames = ["deadline", "next_check", "write_uid", "write_date"]
         clocks.invalidate_recordset(fnames)
         clocks.modified(fnames)
+        if not self.env.context.get("response_support_sla_pass"):
+            # a new or moved clock may be due before the scheduler's next run
+            self._wake_scheduler(
+                min((check for _dl, check in schedule.values() if check), default=None)
+            )
 
     def _pending_thresholds(self):
         """Thresholds of the clock's level that have not fired yet. One counts as
@@ -373,8 +391,10 @@ class ResponseSupportSlaClock(models.Model):
 
     def _stop(self, moment):
         """Complete the clocks at ``moment`` (a datetime, or {clock: datetime} for a
-        batch whose clocks complete at different moments): met or breached, with
-        lateness."""
+        batch whose clocks complete at different moments): met or breached
+        (``_is_late``, the rule the scheduler applies too), with lateness in whole
+        seconds. A breach found here is posted and acted on like one found by the
+        scheduler."""
         todo = self.filtered(lambda c: not c.done_date)
         moments = moment if isinstance(moment, dict) else dict.fromkeys(todo, moment)
         used = todo._used_minutes_at(moments)
@@ -382,19 +402,18 @@ class ResponseSupportSlaClock(models.Model):
         # in one UPDATE per set of columns, not one per clock
         for clock in todo:
             moment = moments[clock]
-            late = used[clock] - clock.target_minutes
             vals = {
                 "done_date": moment,
                 "used_minutes": used[clock],
-                "late_minutes": late,
+                "late_minutes": clock._late_seconds(used[clock]) / 60,
                 "paused_since": False,
                 "next_check": False,
             }
-            if late > 0 and not clock.breached:
-                vals.update(breached=True, breach_date=clock.deadline or moment)
             if clock.paused_since:
                 clock.pause_ids.filtered(lambda p: not p.stop_date).stop_date = moment
             clock.write(vals)
+            if not clock.breached and clock._is_late(used[clock]):
+                clock._breach(moment)
 
     def _cancel(self, moment):
         """The ticket was cancelled or rejected: stop without counting as met."""
@@ -567,19 +586,125 @@ class ResponseSupportSlaClock(models.Model):
 
     # ------------------------------------------------------------------ scheduler
 
+    def _late_seconds(self, used_minutes):
+        """Working seconds used beyond the target (negative: to spare), in whole
+        seconds like the planned deadlines."""
+        self.ensure_one()
+        return round(used_minutes * 60) - self.target_minutes * 60
+
+    def _is_late(self, used_minutes):
+        """The breach rule, for the scheduler and for completion alike: a clock is
+        breached exactly when its used working time exceeds its target (at the
+        deadline itself it is still met)."""
+        return self._late_seconds(used_minutes) > 0
+
+    def _get_next_check(self, deadline, warning_moments):
+        """When the scheduler must look at the clock next, given its deadline and
+        the moments of its pending warnings.
+
+        Warnings are checked ``WARNING_LEAD`` (a cron polling interval and a
+        margin) before their moment, and ``_check_due`` sends those due within that
+        lead: Odoo runs a job triggered for a future moment only when its cron
+        thread next polls, up to a polling interval later, so a warning planned at
+        its moment would arrive up to a minute late, and after the breach for
+        short targets (``ir.cron._trigger`` wakes the cron thread at once, by its
+        ``cron_trigger`` notification, only for a moment already past). A warning
+        may so arrive up to ``WARNING_LEAD`` early, never late. A breach is a
+        fact, not a forecast: it is checked one second past the deadline, when the
+        used time exceeds the target, and dated at the deadline whenever the pass
+        runs."""
+        self.ensure_one()
+        checks = [moment - WARNING_LEAD for moment in warning_moments if moment]
+        if not self.breached and deadline:
+            checks.append(deadline + timedelta(seconds=1))
+        return min(checks, default=None)
+
+    def _used_at_pass(self, now):
+        """{clock: (working minutes used at ``now``, at ``now`` + the warning
+        lead)}, one working-time fetch per calendar for the batch."""
+        walkers = {}
+        used = self._used_minutes_at(now, walkers)
+        ahead = self._used_minutes_at(now + WARNING_LEAD, walkers)
+        return {clock: (used[clock], ahead[clock]) for clock in self}
+
+    def _thresholds_reached(self, used_minutes):
+        """The pending thresholds reached once ``used_minutes`` are used, in time
+        order (whole seconds, as they are planned)."""
+        self.ensure_one()
+        seconds = round(used_minutes * 60)
+        return (
+            self._pending_thresholds()
+            .filtered(lambda t: t._seconds_of(self) <= seconds)
+            .sorted(lambda t: (t._seconds_of(self), t.sequence, t.id))
+        )
+
+    def _breach(self, moment):
+        """Mark the clock breached, dated at its deadline, and run the breach
+        actions once. Warnings not sent yet for a moment at or before the deadline
+        are superseded: marked sent, never posted after the breach."""
+        self.ensure_one()
+        superseded = self._thresholds_reached(self.target_minutes)
+        self.write(
+            {
+                "breached": True,
+                "breach_date": self.deadline or moment,
+                "fired_threshold_ids": [(4, threshold.id) for threshold in superseded],
+            }
+        )
+        self.ticket_id._on_sla_breach(self, superseded)
+
     def _check_due(self, now, used=None):
-        """Fire the warning thresholds that are due and mark breaches. ``used``
-        ({clock: working minutes used}) spares a working-time fetch in a batch;
-        the caller plans the next checks."""
-        used = used if used is not None else self._used_minutes_at(now)
+        """Mark the breaches and fire the warnings that are due; the caller plans
+        the next checks. ``used`` (``_used_at_pass``) spares working-time fetches
+        in a batch.
+
+        Per clock, messages go in time order: the breach first (its moment is
+        the deadline), superseding the warnings at or before the deadline, then
+        the warnings beyond 100 %, lowest first. A warning is due when its
+        threshold is reached within ``WARNING_LEAD`` (see ``_get_next_check``)."""
+        used = used if used is not None else self._used_at_pass(now)
         for clock in self:
-            for threshold in clock._pending_thresholds().sorted("percent"):
-                if used[clock] + 1e-6 >= threshold._minutes_of(clock):
-                    threshold._fire(clock)
-                    clock.fired_threshold_ids = [(4, threshold.id)]
-            if not clock.breached and clock.deadline and clock.deadline <= now:
-                clock.write({"breached": True, "breach_date": clock.deadline})
-                clock.ticket_id._on_sla_breach(clock)
+            used_now, used_ahead = used[clock]
+            if not clock.breached and clock._is_late(used_now):
+                clock._breach(now)
+            due = clock._thresholds_reached(used_ahead)
+            if clock.breached:
+                # e.g. a breached clock reopened: its early warnings are stale
+                stale = due & clock._thresholds_reached(clock.target_minutes)
+                if stale:
+                    clock.fired_threshold_ids = [(4, t.id) for t in stale]
+                    due -= stale
+            for threshold in due:
+                threshold._fire(clock)
+
+    def _scheduler_step(self, now, used=None):
+        """Everything one pass does for these clocks: warnings and breaches, then
+        the next check, which always lies after ``now``."""
+        for clock in self:
+            clock._check_due(now, used)
+        self._recompute_schedule()
+        self._push_forward(now)
+
+    def _push_forward(self, now):
+        """Clocks still due after their pass move on to their next working
+        second: their deadline passed in a non-working stretch (used time equals
+        the target, not breached yet), so nothing can change before."""
+        stuck = self.filtered(lambda c: c.next_check and c.next_check <= now)
+        if not stuck:
+            return
+        planned = self._plan({clock: [(now, 1 / 60)] for clock in stuck})
+        self._write_schedule(
+            {
+                clock.id: (
+                    clock.deadline,
+                    max(
+                        planned[clock][0] or now + RETRY_DELAY,
+                        now + timedelta(seconds=1),
+                    ),
+                )
+                for clock in stuck
+            }
+        )
 
     @api.model
     def _due_domain(self, now):
@@ -588,44 +713,78 @@ class ResponseSupportSlaClock(models.Model):
     @api.model
     def _cron_check_sla(self, batch_size=200):
         """SLA scheduler: looks only at clocks whose stored next check is due
-        (indexed), in batches; idempotent (each threshold fires once per clock); a
-        failing clock is logged and skipped; wakes itself for the next due moment."""
+        (indexed), in batches; idempotent (each threshold fires once per clock);
+        wakes itself for the next due moment.
+
+        A batch is handled in one savepoint (one working-time fetch per
+        calendar). When it fails, its clocks are handled again one by one, each in
+        its own savepoint: a clock that fails alone (bad calendar, bad record) is
+        logged and pushed back by ``RETRY_DELAY``, the others go through.
+        Concurrency errors are raised: the transaction is lost and the cron runs
+        again."""
         now = fields.Datetime.now()
         domain = self._due_domain(now)
         clocks = self.search(domain, order="next_check, id", limit=batch_size)
-        used = clocks._used_minutes_at(now)  # one working-time fetch per calendar
-        checked = self.browse()
-        for clock in clocks:
-            try:
-                with self.env.cr.savepoint():
-                    clock._check_due(now, used)
-                checked |= clock
-            except Exception:  # noqa: BLE001 - one bad clock must not stop the batch
-                # logged with its traceback, rolled back to the savepoint, and put
-                # back in the queue an hour later instead of blocking it
-                _logger.exception("SLA clock %s could not be checked", clock.id)
-                clock.next_check = now + timedelta(hours=1)
-        checked._recompute_schedule()
+        clocks = clocks.with_context(response_support_sla_pass=True)
+        try:
+            with self.env.cr.savepoint():
+                clocks._scheduler_step(now, clocks._used_at_pass(now))
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - retried clock by clock just below
+            _logger.warning(
+                "SLA scheduler: a batch of %s clocks failed, checking them one by one",
+                len(clocks),
+            )
+            clocks._scheduler_step_one_by_one(now)
         done = len(clocks)
         remaining = self.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         self._schedule_next_run()
         return done
 
+    def _scheduler_step_one_by_one(self, now):
+        for clock in self:
+            try:
+                with self.env.cr.savepoint():
+                    clock._scheduler_step(now)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # noqa: BLE001 - one bad clock must not stop the batch
+                # logged with its traceback, rolled back to the savepoint, and put
+                # back in the queue later instead of blocking it
+                _logger.exception("SLA clock %s could not be checked", clock.id)
+                clock.next_check = now + RETRY_DELAY
+
     @api.model
     def _schedule_next_run(self):
-        cron = self.env.ref(
-            "response_support.ir_cron_check_sla", raise_if_not_found=False
-        )
-        if not cron:
-            return
         next_clock = self.search(
             [("next_check", "!=", False), ("done_date", "=", False)],
             order="next_check",
             limit=1,
         )
-        if next_clock:
-            cron._trigger(at=max(next_clock.next_check, fields.Datetime.now()))
+        self._wake_scheduler(next_clock.next_check)
+
+    @api.model
+    def _wake_scheduler(self, moment):
+        """Trigger the SLA scheduler at ``moment``, or now when it is past (the cron
+        thread is then woken at commit). A future trigger already set at or before
+        ``moment`` will do: that run plans the next one."""
+        cron = self.env.ref(
+            "response_support.ir_cron_check_sla", raise_if_not_found=False
+        )
+        if not moment or not cron:
+            return
+        now = fields.Datetime.now()
+        at = max(moment, now)
+        # triggers are the cron's bookkeeping; any user moving a clock may set one
+        triggers = self.env["ir.cron.trigger"].sudo()
+        if at > now and triggers.search_count(
+            [("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", at)],
+            limit=1,
+        ):
+            return
+        cron._trigger(at=at)
 
 
 class ResponseSupportSlaPause(models.Model):

@@ -68,12 +68,20 @@ class ResponseSupportSlaThreshold(models.Model):
             self.level_id._note_sla_change()
             return super().unlink()
 
+    def _seconds_of(self, clock):
+        """Working seconds after which this threshold is reached on ``clock``, in
+        whole seconds: the scheduler plans and compares thresholds at the
+        precision of the deadlines (see ``WorkingTime``)."""
+        self.ensure_one()
+        return round(clock.target_minutes * self.percent * 60 / 100)
+
     def _minutes_of(self, clock):
         """Working minutes after which this threshold is reached on ``clock``."""
-        self.ensure_one()
-        return clock.target_minutes * self.percent / 100.0
+        return self._seconds_of(clock) / 60
 
     def _fire(self, clock):
-        """Run the action on the clock's ticket (hook: ``_sla_action_<action>``)."""
+        """Mark the threshold sent on the clock and run its action on the clock's
+        ticket (hook: ``_sla_action_<action>``)."""
         self.ensure_one()
+        clock.fired_threshold_ids = [(4, self.id)]
         getattr(clock.ticket_id, f"_sla_action_{self.action}")(clock, self)

@@ -14,5 +14,6 @@ from . import test_priority_matrix
 from . import test_server_rules
 from . import test_sla_clock
 from . import test_sla_hardening
+from . import test_sla_scheduler
 from . import test_tours
 from . import test_coexistence

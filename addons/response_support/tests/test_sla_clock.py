@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.response_support_sla_clock import WorkingTime
+from ..models.response_support_sla_clock import WARNING_LEAD, WorkingTime
 from .common import ResponseSupportCase
 
 
@@ -75,7 +75,11 @@ class TestSlaClock(ResponseSupportCase):
         self.assertFalse(self._clock(ticket, "onsite"), "no on-site request yet")
         self.assertEqual(ticket.sla_status, "running")
         self.assertEqual(ticket.sla_deadline, dt("2026-03-02 02:30:00"))
-        self.assertEqual(response.next_check, dt("2026-03-02 02:15:00"), "50% warning")
+        self.assertEqual(
+            response.next_check,
+            dt("2026-03-02 02:15:00") - WARNING_LEAD,
+            "50% warning, a cron polling interval ahead",
+        )
 
     def test_no_contract_no_clock(self):
         stranger = self.env["res.partner"].create({"name": "Walk-in"})
@@ -269,7 +273,11 @@ class TestSlaClock(ResponseSupportCase):
         warnings = ticket.message_ids.filtered(
             lambda m: "SLA warning" in (m.body or "")
         )
-        self.assertEqual(len(warnings), 3, "50% ×2 clocks + escalation")
+        self.assertEqual(
+            len(warnings),
+            2,
+            "resolution 50% + escalation; the response breach supersedes its 50%",
+        )
         self.assertIn(self.engineer_user.partner_id, warnings.partner_ids)
         self.assertEqual(ticket.escalation_level, "manager")
         self.assertTrue(
@@ -356,7 +364,9 @@ class TestSlaClock(ResponseSupportCase):
             [("cron_id", "=", cron.id)], order="id desc", limit=1
         )
         self.assertEqual(
-            trigger.call_at, dt("2026-03-02 02:30:00"), "response deadline"
+            trigger.call_at,
+            dt("2026-03-02 02:30:01"),
+            "just past the response deadline",
         )
 
 

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.response_support_sla_clock import PLANNING_MAX_DAYS
+from ..models.response_support_sla_clock import PLANNING_MAX_DAYS, WARNING_LEAD
 from .common import ResponseSupportCase
 
 
@@ -277,10 +277,11 @@ class TestSlaExternalChanges(SlaHardeningCommon):
     def test_threshold_change_replans_the_next_check(self):
         ticket = self._new_ticket()
         response = self._clock(ticket, "response")
-        self.assertEqual(response.next_check, dt("2026-03-02 02:15:00"))
+        # warnings are looked at WARNING_LEAD ahead of their moment (cron polling)
+        self.assertEqual(response.next_check, dt("2026-03-02 02:15:00") - WARNING_LEAD)
         with freeze_time("2026-03-02 02:01:00"):
             self.level_a.threshold_ids.filtered(lambda t: t.percent == 50).percent = 20
-        self.assertEqual(response.next_check, dt("2026-03-02 02:06:00"))
+        self.assertEqual(response.next_check, dt("2026-03-02 02:06:00") - WARNING_LEAD)
 
     def test_phase_scope_and_catalog_hierarchy_recompute_the_coverage(self):
         ticket = self._new_ticket()
