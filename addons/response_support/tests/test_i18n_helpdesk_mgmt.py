@@ -6,6 +6,7 @@ import polib
 from odoo.modules import get_module_path
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
+from odoo.tools.translate import TranslationModuleReader
 
 MODULE = "response_support"
 LANG = "zh_CN"
@@ -92,6 +93,23 @@ class TestHelpdeskMgmtChinese(TransactionCase):
                 checked += 1
         self.assertGreater(checked, 250)
         self.assertFalse(missed, "terms not loaded:\n" + "\n".join(missed[:20]))
+
+    def test_every_model_term_of_helpdesk_mgmt_is_translated(self):
+        """A helpdesk_mgmt upgrade that adds a menu, field or view string fails here
+        until i18n_extra/zh_CN.po translates it."""
+        reader = TranslationModuleReader(self.env.cr, modules=["helpdesk_mgmt"])
+        terms = {
+            row[4]
+            for row in reader
+            if row[0] == "helpdesk_mgmt" and row[1] in ("model", "model_terms")
+        }
+        missing = sorted(terms - {entry.msgid for entry in self.extra})
+        self.assertGreater(len(terms), 200)
+        self.assertFalse(
+            missing,
+            "helpdesk_mgmt terms missing from i18n_extra/zh_CN.po:\n"
+            + "\n".join(missing[:40]),
+        )
 
     def test_extra_file_holds_only_model_terms(self):
         """Code terms are read from the po files of the module that owns the code:
