@@ -17,3 +17,4 @@ from . import test_sla_hardening
 from . import test_sla_scheduler
 from . import test_tours
 from . import test_coexistence
+from . import test_i18n_helpdesk_mgmt
