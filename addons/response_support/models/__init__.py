@@ -17,3 +17,6 @@ from . import response_support_sla_clock
 from . import response_support_sla_level
 from . import response_support_sla_threshold
 from . import response_support_system
+from . import res_users
+from . import response_support_skill
+from . import response_support_user_skill

@@ -159,6 +159,29 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    # core: users are read by everyone; the skills they carry are read by every
+    # employee (dispatch, helpers, planning) and maintained by the manager
+    "res.users": {
+        "portal": "r",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "r",
+    },
+    "response.support.skill": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    "response.support.user.skill": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
 }
 
 
