@@ -18,6 +18,7 @@
         "data/response_support_data.xml",
         "data/resource_calendar_data.xml",
         "data/response_support_sla_data.xml",
+        "data/response_support_notify_data.xml",
         "data/response_support_skill_data.xml",
         "views/response_support_system_views.xml",
         "views/response_support_catalog_views.xml",
@@ -29,6 +30,8 @@
         "views/response_support_escalation_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/response_support_notification_views.xml",
+        "views/response_support_notify_channel_views.xml",
         "views/response_support_skill_views.xml",
         "views/portal_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
@@ -36,7 +39,10 @@
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_menus.xml",
     ],
-    "demo": ["demo/response_support_demo.xml"],
+    "demo": [
+        "demo/response_support_demo.xml",
+        "demo/response_support_notify_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "response_support/static/tests/tours/*.esm.js",

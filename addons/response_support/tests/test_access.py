@@ -182,6 +182,37 @@ MATRIX = {
         "desk": "r",
         "manager": "rcwu",
     },
+    # notification channels (webhooks, secrets) and routes: the manager only
+    "response.support.notify.channel": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    "response.support.notify.route": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    # the outbox and the delivery log are written by the system; the manager
+    # reads them, requeues or purges
+    "response.support.notification": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rwu",
+    },
+    "response.support.notify.delivery": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "ru",
+    },
 }
 
 
