@@ -64,7 +64,9 @@ class Robot:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def url(self):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/robot/send?access_token=b"
+        return (
+            f"http://127.0.0.1:{self.httpd.server_address[1]}/robot/send?access_token=b"
+        )
 
     def stop(self):
         self.httpd.shutdown()

@@ -76,7 +76,9 @@ class HelpdeskTicket(models.Model):
             vals_list += [dict(vals, channel_id=channel.id) for channel in channels]
         return Notification.sudo().create(vals_list)
 
-    def _prepare_notification_vals(self, event, clock=None, threshold=None, reason=None):
+    def _prepare_notification_vals(
+        self, event, clock=None, threshold=None, reason=None
+    ):
         """The event's message in the team's language: title, lines (what
         happened, team, assignee, working time left) and link."""
         self.ensure_one()
@@ -84,7 +86,9 @@ class HelpdeskTicket(models.Model):
         ticket = self.with_context(lang=lang)
         env = ticket.env
         labels = dict(
-            env["response.support.notification"]._fields["event"]._description_selection(env)
+            env["response.support.notification"]
+            ._fields["event"]
+            ._description_selection(env)
         )
         lines = [ticket._get_notification_event_line(event, clock, threshold, reason)]
         lines.append(
@@ -143,11 +147,15 @@ class HelpdeskTicket(models.Model):
         return reason or self.name
 
     def _get_notification_time_left(self, clock, lang):
-        """"Working time left: 1 h 20 min (deadline …)" of ``clock``, else of the
+        """ "Working time left: 1 h 20 min (deadline …)" of ``clock``, else of the
         ticket's running clock due first; empty when no clock runs."""
         self.ensure_one()
-        clocks = self.sla_clock_ids.filtered(lambda c: c.status in ("running", "paused"))
-        clock = clock or clocks.sorted(lambda c: c.deadline or fields.Datetime.now())[:1]
+        clocks = self.sla_clock_ids.filtered(
+            lambda c: c.status in ("running", "paused")
+        )
+        clock = (
+            clock or clocks.sorted(lambda c: c.deadline or fields.Datetime.now())[:1]
+        )
         if not clock or clock.status == "cancelled":
             return ""
         now = fields.Datetime.now()

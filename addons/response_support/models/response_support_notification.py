@@ -90,12 +90,25 @@ class ResponseSupportNotification(models.Model):
         )
         return title, text
 
+    # ------------------------------------------------------------------ actions
+
+    def action_requeue(self):
+        """Send the selected notifications again at the next delivery run (after
+        the manager fixed the channel)."""
+        self.check_access("write")
+        self.filtered(lambda n: n.state != "queued" or n.attempts).write(
+            {
+                "state": "queued",
+                "attempts": 0,
+                "next_attempt_date": fields.Datetime.now(),
+            }
+        )
+        return True
+
     # ------------------------------------------------------------------ states
 
     def _mark_sent(self, now):
-        self.write(
-            {"state": "sent", "sent_date": now, "last_error": False}
-        )
+        self.write({"state": "sent", "sent_date": now, "last_error": False})
         for notification in self:
             notification.attempts += 1
 

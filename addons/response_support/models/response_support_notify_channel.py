@@ -29,7 +29,7 @@ CHANNEL_KINDS = [
 #   body at most 20 KB.
 RATE_LIMITS = {"wecom": 20, "dingtalk": 20, "feishu": 100}
 MIN_INTERVALS_MS = {"wecom": 0, "dingtalk": 0, "feishu": 200}
-MAX_BYTES = {"wecom": 4000, "dingtalk": 18000, "feishu": 18000}
+MAX_BYTES = {"wecom": 3800, "dingtalk": 18000, "feishu": 18000}
 
 
 class ResponseSupportNotifyChannel(models.Model):
@@ -68,8 +68,8 @@ class ResponseSupportNotifyChannel(models.Model):
         compute="_compute_secret",
         inverse="_inverse_secret",
         string="Signing Secret",
-        help="DingTalk 加签 secret (SEC…) or Feishu signature secret. It is never shown "
-        "back: type a new one to replace it, leave empty to keep it.",
+        help="DingTalk 加签 secret (SEC…) or Feishu signature secret. It is never "
+        "shown back: type a new one to replace it, leave empty to keep it.",
     )
     secret_value = fields.Char(copy=False, groups="base.group_system")
     secret_masked = fields.Char(
@@ -304,7 +304,9 @@ class ResponseSupportNotifyChannel(models.Model):
             )
         )
         if error:
-            _logger.warning("Notification channel %s: delivery failed: %s", self.id, error)
+            _logger.warning(
+                "Notification channel %s: delivery failed: %s", self.id, error
+            )
             notifications._mark_failed(now, error)
             self._on_failure(error)
         else:
@@ -327,7 +329,9 @@ class ResponseSupportNotifyChannel(models.Model):
         try:
             answer = response.json()
         except ValueError:
-            return self.env._("Unreadable answer: %(answer)s", answer=response.text[:500])
+            return self.env._(
+                "Unreadable answer: %(answer)s", answer=response.text[:500]
+            )
         code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))
         if code:
             message = answer.get("errmsg") or answer.get("msg") or ""
@@ -434,9 +438,14 @@ class ResponseSupportNotifyChannel(models.Model):
             timestamp = str(int(time.time() * 1000))
             sign = sign_dingtalk(secret, timestamp)
             separator = "&" if "?" in url else "?"
-            return f"{url}{separator}timestamp={timestamp}&sign={quote_plus(sign)}", payload
+            return (
+                f"{url}{separator}timestamp={timestamp}&sign={quote_plus(sign)}",
+                payload,
+            )
         timestamp = str(int(time.time()))
-        return url, dict(payload, timestamp=timestamp, sign=sign_feishu(secret, timestamp))
+        return url, dict(
+            payload, timestamp=timestamp, sign=sign_feishu(secret, timestamp)
+        )
 
 
 def sign_dingtalk(secret, timestamp):
@@ -449,4 +458,3 @@ def sign_feishu(secret, timestamp):
     key = f"{timestamp}\n{secret}".encode()
     digest = hmac.new(key, b"", hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
-

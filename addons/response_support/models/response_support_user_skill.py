@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+
 class ResponseSupportUserSkill(models.Model):
     """An engineer's level (1 to 5) in a skill: the rows of the team's skills
     matrix (定岗定职) and what skill-aware dispatch filters on."""
@@ -28,9 +29,7 @@ class ResponseSupportUserSkill(models.Model):
         help="1 beginner, 2 practitioner, 3 competent (works alone), 4 expert, "
         "5 master (trains others).",
     )
-    team_ids = fields.Many2many(
-        related="user_id.helpdesk_team_ids", string="Teams"
-    )
+    team_ids = fields.Many2many(related="user_id.helpdesk_team_ids", string="Teams")
 
     _sql_constraints = [
         (

@@ -11,10 +11,10 @@ from freezegun import freeze_time
 from requests import PreparedRequest, Session
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import HOST, _super_send
 
-from .common import ResponseSupportCase
+from .common import ResponseSupportCase, ResponseSupportHttpCase
 
 OK_ANSWERS = {
     "wecom": {"errcode": 0, "errmsg": "ok"},
@@ -28,7 +28,7 @@ class RobotServer:
     answers what the test scripted (status and JSON, or "hang": no answer until
     released), else the service's "ok"."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.requests = []
         self.answers = []
         self.release = threading.Event()
@@ -60,7 +60,7 @@ class RobotServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -100,7 +100,15 @@ class TestNotify(ResponseSupportCase):
             {
                 "name": "Test 7x24",
                 "target_ids": [
-                    (0, 0, {"priority": p, "response_minutes": 30, "resolution_minutes": 120})
+                    (
+                        0,
+                        0,
+                        {
+                            "priority": p,
+                            "response_minutes": 30,
+                            "resolution_minutes": 120,
+                        },
+                    )
                     for p in ("0", "1", "2", "3")
                 ],
                 "threshold_ids": [
@@ -137,7 +145,14 @@ class TestNotify(ResponseSupportCase):
                     "secret": secret,
                     "min_interval_ms": 0,
                     "route_ids": [
-                        (0, 0, {"event": event, "team_id": (team or self.team_software).id})
+                        (
+                            0,
+                            0,
+                            {
+                                "event": event,
+                                "team_id": (team or self.team_software).id,
+                            },
+                        )
                         for event in events
                     ],
                     **vals,
@@ -222,7 +237,9 @@ class TestNotify(ResponseSupportCase):
             self.assertFalse(self.robot.requests, "the desk's action does not wait")
             self._deliver()
         body = self.robot.requests[0]["json"]
-        self.assertEqual(body["timestamp"], str(int(datetime(2026, 3, 2, 3).timestamp())))
+        self.assertEqual(
+            body["timestamp"], str(int(datetime(2026, 3, 2, 3).timestamp()))
+        )
         self.assertEqual(body["sign"], feishu_sign(secret, body["timestamp"]))
         self.assertEqual(body["msg_type"], "post")
         post = body["content"]["post"]["en_us"]
@@ -231,7 +248,9 @@ class TestNotify(ResponseSupportCase):
         self.assertIn(
             "Raised as a possible emergency to the technical support manager.", lines
         )
-        self.assertIn(f"{ticket.get_base_url()}/odoo/helpdesk.ticket/{ticket.id}", lines)
+        self.assertIn(
+            f"{ticket.get_base_url()}/odoo/helpdesk.ticket/{ticket.id}", lines
+        )
 
     def test_feishu_refusal_with_http_200_is_a_failure(self):
         channel = self._channel("feishu", ["complaint"])
@@ -260,7 +279,9 @@ class TestNotify(ResponseSupportCase):
         other._escalate_manually("Disk failure")
         self._deliver()
         contents = {
-            r["json"]["markdown"]["content"].split("\n")[0]: r["json"]["markdown"]["content"]
+            r["json"]["markdown"]["content"].split("\n")[0]: r["json"]["markdown"][
+                "content"
+            ]
             for r in self.robot.requests
         }
         self.assertEqual(len(contents), 2)
@@ -320,7 +341,9 @@ class TestNotify(ResponseSupportCase):
         # three failures in a row: the managers are told
         self.assertTrue(channel.failing)
         self.assertEqual(channel.consecutive_failures, 3)
-        activity = channel.activity_ids.filtered(lambda a: a.user_id == self.manager_user)
+        activity = channel.activity_ids.filtered(
+            lambda a: a.user_id == self.manager_user
+        )
         self.assertIn("keeps failing", activity.summary)
         with freeze_time(start + timedelta(seconds=420)):
             self._deliver()
@@ -345,6 +368,14 @@ class TestNotify(ResponseSupportCase):
         self.assertEqual(note.state, "failed")
         self.assertEqual(note.attempts, 2)
         self.assertEqual(len(self.robot.requests), 2)
+        # the manager fixed the robot and sends it again
+        with self.assertRaises(AccessError):
+            note.with_user(self.desk_user).action_requeue()
+        with freeze_time("2026-03-02 05:00:00"):
+            note.with_user(self.manager_user).action_requeue()
+            self._deliver()
+        self.assertEqual(note.state, "sent")
+        self.assertEqual(len(self.robot.requests), 3)
 
     # ------------------------------------------------------------------ storms
 
@@ -391,7 +422,9 @@ class TestNotify(ResponseSupportCase):
         with freeze_time("2026-03-02 03:00:00"):
             self.assertEqual(self._deliver(), 20)
         self.assertEqual(len(self.robot.requests), 20)
-        self.assertEqual(self.robot.requests[0]["json"]["markdown"]["content"].count("storm"), 1)
+        self.assertEqual(
+            self.robot.requests[0]["json"]["markdown"]["content"].count("storm"), 1
+        )
         self.assertEqual(channel.queued_count, 10)
 
     def test_only_routed_teams_and_active_channels_get_events(self):
@@ -407,7 +440,9 @@ class TestNotify(ResponseSupportCase):
     # ------------------------------------------------------------------ access
 
     def test_only_managers_configure_channels_and_nobody_reads_the_secret(self):
-        channel = self._channel("dingtalk", ["sla_breach"], secret="SECtopsecretvalue1234")
+        channel = self._channel(
+            "dingtalk", ["sla_breach"], secret="SECtopsecretvalue1234"
+        )
         self.assertEqual(channel.sudo().secret_value, "SECtopsecretvalue1234")
         as_manager = channel.with_user(self.manager_user)
         as_manager.invalidate_recordset()
@@ -439,8 +474,88 @@ class TestNotify(ResponseSupportCase):
             with self.assertRaises(AccessError):
                 self.Notification.with_user(user).search([])
         # the manager reads the log but does not forge it
-        self.env["response.support.notify.delivery"].with_user(self.manager_user).search([])
+        self.env["response.support.notify.delivery"].with_user(
+            self.manager_user
+        ).search([])
         with self.assertRaises(AccessError):
-            self.env["response.support.notify.delivery"].with_user(self.manager_user).create(
-                {"channel_id": channel.id, "date": "2026-03-02 03:00:00", "state": "sent"}
+            self.env["response.support.notify.delivery"].with_user(
+                self.manager_user
+            ).create(
+                {
+                    "channel_id": channel.id,
+                    "date": "2026-03-02 03:00:00",
+                    "state": "sent",
+                }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestNotifyTour(ResponseSupportHttpCase):
+    """In the browser: the manager configures a DingTalk robot for a team, a breach
+    of that team posts to the (local) robot; the desk dispatches a call to the
+    engineer who has the skill the catalog entry needs."""
+
+    ROBOT_PORT = 18765  # typed by the tour
+
+    @classmethod
+    def _request_handler(cls, s: Session, r: PreparedRequest, /, **kw):
+        if urlsplit(r.url).hostname == HOST and urlsplit(r.url).port == cls.ROBOT_PORT:
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+    def test_manager_configures_a_dingtalk_channel_and_a_breach_posts_to_it(self):
+        try:
+            robot = RobotServer(self.ROBOT_PORT)
+        except OSError:
+            self.skipTest(f"port {self.ROBOT_PORT} of the tour's robot is taken")
+        self.addCleanup(robot.stop)
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "Tour Database Team", "response_support_process": True}
+        )
+        self.start_tour("/odoo", "response_support_notify_channel", login="rs_manager")
+        channel = self.env["response.support.notify.channel"].search(
+            [("name", "=", "Tour Database Team DingTalk")]
+        )
+        self.assertEqual(channel.kind, "dingtalk")
+        self.assertEqual(channel.route_ids.mapped("event"), ["sla_breach"])
+        self.assertEqual(channel.route_ids.team_id, team)
+        self.assertEqual(channel.sudo().secret_value, "SECtour0123456789")
+        with freeze_time("2026-03-02 02:00:00"):
+            ticket = self._create_ticket(team_id=team.id)
+        with freeze_time("2026-03-03 02:00:00"):
+            self.env["response.support.sla.clock"]._cron_check_sla()
+            self.env["response.support.notification"]._cron_deliver()
+        self.assertTrue(robot.requests, "the breach reached the robot")
+        request = robot.requests[0]
+        timestamp = request["query"]["timestamp"][0]
+        self.assertEqual(
+            request["query"]["sign"][0], dingtalk_sign("SECtour0123456789", timestamp)
+        )
+        self.assertIn(ticket.display_name, request["json"]["markdown"]["text"])
+        self.assertEqual(channel.delivery_ids.mapped("state"), ["sent"])
+
+    def test_desk_dispatches_a_call_to_the_skilled_engineer(self):
+        skilled = new_test_user(
+            self.env,
+            login="rs_tour_dba",
+            name="Tour DBA",
+            groups="response_support.group_response_support_engineer",
+        )
+        self.team_software.write(
+            {"user_ids": [(4, skilled.id)], "assign_method": "least_loaded"}
+        )
+        skill = self.env["response.support.skill"].create({"name": "Tour Database"})
+        self.env["response.support.user.skill"].create(
+            {"user_id": skilled.id, "skill_id": skill.id, "level": 4}
+        )
+        self.cat_software_app.write({"skill_id": skill.id, "skill_min_level": 3})
+        self.start_tour("/odoo", "response_support_phone_intake", login="rs_desk")
+        ticket = self.env["helpdesk.ticket"].search(
+            [("name", "=", "Billing screen shows error 500")]
+        )
+        self.assertEqual(ticket.intake_outcome, "assigned")
+        self.assertEqual(ticket.user_id, skilled, "not the unskilled rs_engineer")
+        self.assertIn(
+            "Proposed Tour DBA: has Tour Database ≥ 3, least loaded (0 open)",
+            "".join(ticket.message_ids.mapped("body")),
+        )

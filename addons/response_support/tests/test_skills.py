@@ -126,7 +126,9 @@ class TestSkills(ResponseSupportCase):
         self.assertIn('name="response_support_skill_ids"', arch)
 
     def test_skills_matrix(self):
-        action = self.team_software.with_user(self.manager_user).action_view_skills_matrix()
+        action = self.team_software.with_user(
+            self.manager_user
+        ).action_view_skills_matrix()
         self.assertEqual(action["view_mode"].split(",")[0], "pivot")
         Lines = self.env["response.support.user.skill"].with_user(self.manager_user)
         views = Lines.get_views([(False, "pivot"), (False, "list")])["views"]
