@@ -65,8 +65,12 @@ class HelpdeskTicket(models.Model):
                 ]
             )
         )
+        if not routes:
+            return Notification
         vals_list = []
-        for ticket in self.sudo() if routes else ():
+        # the message names the team, the assignee and the clocks: read as the
+        # system, and sent only to the channels the managers configured
+        for ticket in self.sudo():
             channels = routes.filtered(
                 lambda r, t=ticket: r._matches(t, threshold)
             ).channel_id

@@ -24,6 +24,9 @@ class ResponseSupportNotification(models.Model):
         index=True,
     )
     ticket_id = fields.Many2one("helpdesk.ticket", ondelete="cascade", index=True)
+    company_id = fields.Many2one(
+        related="channel_id.company_id", store=True, index=True
+    )
     team_id = fields.Many2one(related="ticket_id.team_id")
     event = fields.Selection(NOTIFY_EVENTS, required=True)
     title = fields.Char(required=True)

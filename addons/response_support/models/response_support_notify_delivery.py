@@ -17,6 +17,9 @@ class ResponseSupportNotifyDelivery(models.Model):
         index=True,
     )
     kind = fields.Selection(related="channel_id.kind")
+    company_id = fields.Many2one(
+        related="channel_id.company_id", store=True, index=True
+    )
     date = fields.Datetime(required=True, index=True)
     state = fields.Selection(
         [("sent", "Sent"), ("failed", "Failed")], required=True, index=True

@@ -28,6 +28,9 @@ class ResponseSupportNotifyRoute(models.Model):
         index=True,
     )
     active = fields.Boolean(related="channel_id.active", store=True)
+    company_id = fields.Many2one(
+        related="channel_id.company_id", store=True, index=True
+    )
     event = fields.Selection(NOTIFY_EVENTS, required=True)
     team_id = fields.Many2one(
         "helpdesk.ticket.team",

@@ -24,6 +24,9 @@ class ResponseSupportSkill(models.Model):
     sequence = fields.Integer(default=10)
     description = fields.Text(translate=True)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Empty: a skill of every company."
+    )
 
     _sql_constraints = [
         ("code_uniq", "unique (code)", "A skill code must be unique."),

@@ -29,6 +29,7 @@ class ResponseSupportUserSkill(models.Model):
         help="1 beginner, 2 practitioner, 3 competent (works alone), 4 expert, "
         "5 master (trains others).",
     )
+    company_id = fields.Many2one(related="skill_id.company_id", store=True, index=True)
     team_ids = fields.Many2many(related="user_id.helpdesk_team_ids", string="Teams")
 
     _sql_constraints = [

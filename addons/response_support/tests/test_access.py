@@ -675,7 +675,39 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "reason": "Needs the manager",
             }
         )
+        channel = env["response.support.notify.channel"].create(
+            {
+                "name": "B robot",
+                "kind": "wecom",
+                "webhook_url": "http://127.0.0.1/b",
+                "company_id": company_b,
+                "route_ids": [(0, 0, {"event": "sla_breach"})],
+            }
+        )
+        notification = env["response.support.notification"].create(
+            {"channel_id": channel.id, "event": "sla_breach", "title": "B breach"}
+        )
+        delivery = env["response.support.notify.delivery"].create(
+            {
+                "channel_id": channel.id,
+                "date": "2026-03-02 03:00:00",
+                "state": "sent",
+                "notification_ids": [(6, 0, notification.ids)],
+            }
+        )
+        skill = env["response.support.skill"].create(
+            {"name": "B Mainframe", "company_id": company_b}
+        )
+        user_skill = env["response.support.user.skill"].create(
+            {"user_id": env.user.id, "skill_id": skill.id, "level": 3}
+        )
         return {
+            "response.support.notify.channel": channel,
+            "response.support.notify.route": channel.route_ids,
+            "response.support.notification": notification,
+            "response.support.notify.delivery": delivery,
+            "response.support.skill": skill,
+            "response.support.user.skill": user_skill,
             "response.support.calendar.workday": workday,
             "response.support.sla.level": level,
             "response.support.sla.target": level.target_ids[:1],
