@@ -19,3 +19,11 @@ from . import response_support_sla_clock
 from . import response_support_sla_level
 from . import response_support_sla_threshold
 from . import response_support_system
+from . import helpdesk_ticket_notify
+from . import res_users
+from . import response_support_notification
+from . import response_support_notify_channel
+from . import response_support_notify_delivery
+from . import response_support_notify_route
+from . import response_support_skill
+from . import response_support_user_skill

@@ -216,7 +216,7 @@ class HelpdeskTicket(models.Model):
             ticket.team_id = team
             vals = {"intake_outcome": "assigned"}
             if not ticket.user_id:
-                vals["user_id"] = team._get_assignee().id
+                vals["user_id"] = team._get_assignee(ticket).id
             stage = ticket._get_working_stage()
             if stage:
                 vals["stage_id"] = stage.id

@@ -37,6 +37,25 @@ class ResponseSupportCatalog(models.Model):
         help="Engineer team that handles requests of this catalog entry by default. "
         "Sub-catalogs inherit their parent's team unless they set their own.",
     )
+    skill_id = fields.Many2one(
+        "response.support.skill",
+        string="Required Skill",
+        compute="_compute_skill_id",
+        store=True,
+        readonly=False,
+        recursive=True,
+        help="Dispatch proposes only engineers of the team with this skill at the "
+        "minimum level (the team's fallback applies when none is free). "
+        "Sub-catalogs inherit their parent's skill unless they set their own.",
+    )
+    skill_min_level = fields.Integer(
+        string="Minimum Skill Level",
+        compute="_compute_skill_id",
+        store=True,
+        readonly=False,
+        recursive=True,
+        help="1 beginner … 5 master.",
+    )
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, index=True
     )
@@ -65,6 +84,15 @@ class ResponseSupportCatalog(models.Model):
         for entry in self:
             if not entry.team_id and entry.parent_id:
                 entry.team_id = entry.parent_id.team_id
+
+    @api.depends("parent_id.skill_id", "parent_id.skill_min_level")
+    def _compute_skill_id(self):
+        for entry in self:
+            if not entry.skill_id and entry.parent_id.skill_id:
+                entry.skill_id = entry.parent_id.skill_id
+                entry.skill_min_level = entry.parent_id.skill_min_level
+            elif not entry.skill_min_level:
+                entry.skill_min_level = 1
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

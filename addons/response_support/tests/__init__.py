@@ -18,3 +18,5 @@ from . import test_sla_scheduler
 from . import test_tours
 from . import test_coexistence
 from . import test_i18n_helpdesk_mgmt
+from . import test_notify
+from . import test_skills

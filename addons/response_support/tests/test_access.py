@@ -159,6 +159,60 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    # core: users are read by everyone; the skills they carry are read by every
+    # employee (dispatch, helpers, planning) and maintained by the manager
+    "res.users": {
+        "portal": "r",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "r",
+    },
+    "response.support.skill": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    "response.support.user.skill": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    # notification channels (webhooks, secrets) and routes: the manager only
+    "response.support.notify.channel": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    "response.support.notify.route": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    # the outbox and the delivery log are written by the system; the manager
+    # reads them, requeues or purges
+    "response.support.notification": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rwu",
+    },
+    "response.support.notify.delivery": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "ru",
+    },
 }
 
 
@@ -621,7 +675,39 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "reason": "Needs the manager",
             }
         )
+        channel = env["response.support.notify.channel"].create(
+            {
+                "name": "B robot",
+                "kind": "wecom",
+                "webhook_url": "http://127.0.0.1/b",
+                "company_id": company_b,
+                "route_ids": [(0, 0, {"event": "sla_breach"})],
+            }
+        )
+        notification = env["response.support.notification"].create(
+            {"channel_id": channel.id, "event": "sla_breach", "title": "B breach"}
+        )
+        delivery = env["response.support.notify.delivery"].create(
+            {
+                "channel_id": channel.id,
+                "date": "2026-03-02 03:00:00",
+                "state": "sent",
+                "notification_ids": [(6, 0, notification.ids)],
+            }
+        )
+        skill = env["response.support.skill"].create(
+            {"name": "B Mainframe", "company_id": company_b}
+        )
+        user_skill = env["response.support.user.skill"].create(
+            {"user_id": env.user.id, "skill_id": skill.id, "level": 3}
+        )
         return {
+            "response.support.notify.channel": channel,
+            "response.support.notify.route": channel.route_ids,
+            "response.support.notification": notification,
+            "response.support.notify.delivery": delivery,
+            "response.support.skill": skill,
+            "response.support.user.skill": user_skill,
             "response.support.calendar.workday": workday,
             "response.support.sla.level": level,
             "response.support.sla.target": level.target_ids[:1],
