@@ -86,6 +86,20 @@ class TestCoexistence(CoexistenceCommon, ResponseSupportCase):
         with self.assertRaises(AccessError):
             process.with_user(self.engineer_user).stage_id = self.stage_done
 
+    def test_engineer_keeps_helpdesk_mgmt_rights_on_plain_tickets(self):
+        """A follower may write a plain team's ticket as helpdesk_mgmt allows, even
+        as a technical support engineer; on a process ticket a follower only
+        reads."""
+        other = self.env["helpdesk.ticket.team"].create({"name": "Facilities"})
+        plain = self._plain_ticket(team_id=other.id)
+        plain.message_subscribe(partner_ids=self.engineer_user.partner_id.ids)
+        plain.with_user(self.engineer_user).write({"name": "Broken chair, 3rd floor"})
+        self.assertEqual(plain.name, "Broken chair, 3rd floor")
+        process = self._create_ticket(team_id=self.team_hardware.id)
+        process.message_subscribe(partner_ids=self.engineer_user.partner_id.ids)
+        with self.assertRaises(AccessError):
+            process.with_user(self.engineer_user).write({"name": "Changed"})
+
     def test_complaint_on_plain_team_is_not_routed(self):
         ticket = self._plain_ticket(ticket_type="complaint")
         self.assertFalse(ticket.activity_ids)
