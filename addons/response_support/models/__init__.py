@@ -11,6 +11,7 @@ from . import helpdesk_ticket_sla_warning
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import resource_calendar
+from . import resource_calendar_attendance
 from . import resource_calendar_leaves
 from . import response_support_calendar_workday
 from . import response_support_catalog

@@ -42,6 +42,14 @@ MATRIX = {
         "desk": "r",
         "manager": "r",
     },
+    # working hours of the schedules: settings of the administrator, like the calendar
+    "resource.calendar.attendance": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "r",
+    },
     # core: every employee records their own time off
     "resource.calendar.leaves": {
         "portal": "",

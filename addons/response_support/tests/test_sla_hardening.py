@@ -338,6 +338,21 @@ class TestSlaWorkingTimeChanges(SlaHardeningCommon):
             self.calendar.write({"attendance_ids": [(1, friday.id, {"hour_to": 18})]})
         self.assertEqual(clock.deadline, dt("2026-03-06 18:00:00"))
 
+    def test_attendance_edited_on_its_own_moves_the_deadline(self):
+        """Not through the calendar's form: the attendance record itself."""
+        _ticket, clock = self._ticket("2026-03-06 16:00:00")  # Friday
+        friday = self.calendar.attendance_ids.filtered(
+            lambda a: a.dayofweek == "4" and a.hour_from == 13
+        )
+        with freeze_time("2026-03-06 16:10:00"):
+            friday.hour_to = 18
+        self.assertEqual(clock.deadline, dt("2026-03-06 18:00:00"))
+        with freeze_time("2026-03-06 16:20:00"):
+            friday.unlink()
+        # the clock's time is counted again in the edited calendar: no Friday
+        # afternoon any more, so all 120 minutes fall on Monday from 08:00
+        self.assertEqual(clock.deadline, dt("2026-03-09 10:00:00"))
+
     def test_make_up_working_day_moves_the_deadline(self):
         _ticket, clock = self._ticket("2026-03-06 16:00:00")
         with freeze_time("2026-03-06 16:10:00"):
