@@ -17,3 +17,8 @@ from . import response_support_sla_clock
 from . import response_support_sla_level
 from . import response_support_sla_threshold
 from . import response_support_system
+from . import response_support_alert_source
+from . import response_support_alert_rule
+from . import response_support_alert
+from . import response_support_silence
+from . import helpdesk_ticket_alert

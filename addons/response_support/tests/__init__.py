@@ -13,3 +13,4 @@ from . import test_priority_matrix
 from . import test_sla_clock
 from . import test_tours
 from . import test_coexistence
+from . import test_alerts

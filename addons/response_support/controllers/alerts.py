@@ -1,0 +1,140 @@
+import json
+import logging
+
+from psycopg2 import errors as pg_errors
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from odoo import SUPERUSER_ID, fields, http
+from odoo.http import request
+
+from ..models.response_support_alert import PayloadError
+
+_logger = logging.getLogger(__name__)
+
+# a posted body larger than this is refused with 413 (an Alertmanager group of a
+# few hundred alerts is well below; set max_alerts on the receiver to stay under)
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class ResponseSupportAlertController(http.Controller):
+    """The monitoring webhook (§4.1 ④): authenticates the source by its token,
+    stores the alerts (nothing lost), commits, then processes them."""
+
+    @http.route(
+        "/response_support/alerts/<string:code>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        # auth="none" routes default to a read-only cursor: this one stores alerts
+        readonly=False,
+    )
+    def receive_alerts(self, code, **kwargs):
+        """Answers 200 (202 when the source processes in the background) with a
+        summary per alert; 401 bad or missing token; 413 body too large; 400
+        malformed payload; 429 rate limit exceeded. Monitoring systems retry on
+        anything but 2xx."""
+        source = self._authenticate_source(code)
+        if not source:
+            return self._json_error(401, "missing or invalid bearer token")
+        try:
+            request.httprequest.max_content_length = MAX_BODY_BYTES
+            data = request.httprequest.get_data()
+        except RequestEntityTooLarge:
+            return self._json_error(
+                413, f"the body exceeds the limit of {MAX_BODY_BYTES} bytes"
+            )
+        if len(data) > MAX_BODY_BYTES:
+            return self._json_error(
+                413, f"the body exceeds the limit of {MAX_BODY_BYTES} bytes"
+            )
+        # the token was checked: the webhook has no user, it acts as the system for
+        # this source only (its company, its defaults and rules); tickets, notes and
+        # alerts are written as OdooBot
+        env = request.env(user=SUPERUSER_ID)
+        source = source.with_env(env).with_company(source.company_id)
+        Alert = env["response.support.alert"].with_company(source.company_id)
+        try:
+            body = json.loads(data)
+            parsed = Alert._parse_payload(source, body)
+        except (ValueError, PayloadError) as error:  # JSONDecodeError is a ValueError
+            return self._json_error(400, f"malformed payload: {error}")
+        now = fields.Datetime.now()
+        if source._is_rate_limited(len(parsed), now):
+            source._record_rate_limited(now)
+            return self._json_error(
+                429,
+                f"rate limit of {source.rate_limit} alerts per minute exceeded",
+                headers=[("Retry-After", "60")],
+            )
+        stored = Alert._store(source, parsed, now)
+        # nothing lost: the alerts are durable before any processing; whatever
+        # happens next, the alert scheduler finds them
+        env.cr.commit()  # pylint: disable=invalid-commit
+        outcomes = self._process(source, stored)
+        return self._summary(source, stored, outcomes)
+
+    def _authenticate_source(self, code):
+        """The active source of ``code`` if the request bears its token, else an
+        empty recordset (same answer for an unknown code and a wrong token)."""
+        header = request.httprequest.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        # sudo() is safe: the caller has no user, the bearer token is its credential;
+        # this lookup reads nothing but the source's hash to compare the token with,
+        # and nothing of the source is used or returned before the token matched
+        source = (
+            request.env["response.support.alert.source"]
+            .sudo()
+            .search([("code", "=", code)], limit=1)
+        )
+        if not source or not source._check_token(token.strip()):
+            return None
+        return source
+
+    def _process(self, source, stored):
+        """Process the new alerts and recoveries now, or leave them to the alert
+        scheduler for a background source. A concurrency error here (another
+        worker processes the same alerts) rolls back the processing only: the
+        alerts stay stored and the scheduler takes them over."""
+        alerts = source.env["response.support.alert"].browse(
+            [a.id for a, inserted in stored if inserted or a.recovery_pending]
+        )
+        if source.process_by_cron:
+            source.env.ref("response_support.ir_cron_process_alerts")._trigger()
+            return {alert: "queued" for alert in alerts}
+        cr = source.env.cr
+        try:
+            with cr.savepoint():
+                return alerts._process()
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            _logger.info("Monitoring alerts %s left to the scheduler", alerts.ids)
+            return {alert: "queued" for alert in alerts}
+
+    def _summary(self, source, stored, outcomes):
+        counts = {}
+        rows = []
+        for alert, inserted in stored:
+            result = outcomes.get(alert) or ("received" if inserted else "updated")
+            counts[result] = counts.get(result, 0) + 1
+            rows.append(
+                {
+                    "id": alert.id,
+                    "fingerprint": alert.fingerprint,
+                    "result": result,
+                    "state": alert.state,
+                    "ticket": alert.ticket_id.number or None,
+                }
+            )
+        status = 202 if source.process_by_cron else 200
+        return request.make_json_response(
+            {"source": source.code, "received": len(stored), **counts, "alerts": rows},
+            status=status,
+        )
+
+    def _json_error(self, status, message, headers=None):
+        return request.make_json_response(
+            {"error": message}, headers=headers, status=status
+        )
