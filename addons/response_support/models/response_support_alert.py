@@ -132,7 +132,10 @@ class ResponseSupportAlert(models.Model):
     first_seen = fields.Datetime(required=True, readonly=True)
     last_seen = fields.Datetime(required=True, readonly=True, index=True)
     repeat_count = fields.Integer(
-        string="Times Received", default=1, readonly=True, help="How often it was posted."
+        string="Times Received",
+        default=1,
+        readonly=True,
+        help="How often it was posted.",
     )
     recovery_pending = fields.Boolean(readonly=True)
     ticket_id = fields.Many2one(
