@@ -1,19 +1,22 @@
 import json
 import logging
+import random
+import time
 
-from psycopg2 import errors as pg_errors
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from odoo import SUPERUSER_ID, fields, http
 from odoo.http import request
 
-from ..models.response_support_alert import PayloadError
+from ..models.response_support_alert import CONCURRENCY_ERRORS, PayloadError
 
 _logger = logging.getLogger(__name__)
 
 # a posted body larger than this is refused with 413 (an Alertmanager group of a
 # few hundred alerts is well below; set max_alerts on the receiver to stay under)
 MAX_BODY_BYTES = 1024 * 1024
+# tries of the processing when a concurrent post of the same alert holds its row
+PROCESS_TRIES = 4
 
 
 class ResponseSupportAlertController(http.Controller):
@@ -68,10 +71,7 @@ class ResponseSupportAlertController(http.Controller):
                 f"rate limit of {source.rate_limit} alerts per minute exceeded",
                 headers=[("Retry-After", "60")],
             )
-        stored = Alert._store(source, parsed, now)
-        # nothing lost: the alerts are durable before any processing; whatever
-        # happens next, the alert scheduler finds them
-        env.cr.commit()  # pylint: disable=invalid-commit
+        stored = self._store(Alert, source, parsed, now)
         outcomes = self._process(source, stored)
         return self._summary(source, stored, outcomes)
 
@@ -94,6 +94,25 @@ class ResponseSupportAlertController(http.Controller):
             return None
         return source
 
+    def _store(self, Alert, source, parsed, now):
+        """Store the alerts in the request's transaction and commit them.
+
+        The transaction so far only read (source, token, rate); it is committed so
+        that the store runs in a fresh one at READ COMMITTED: a concurrent post of
+        the same alert on another worker then waits for the first insert and
+        becomes an update (``ON CONFLICT DO UPDATE``) instead of failing with a
+        serialization error under Odoo's REPEATABLE READ (which Odoo would retry,
+        logging the failed query as an error)."""
+        cr = Alert.env.cr
+        cr.commit()  # pylint: disable=invalid-commit
+        if not Alert.env.registry.in_test_mode():  # a test cursor is mid-transaction
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        stored = Alert._store(source, parsed, now)
+        # nothing lost: the alerts are durable before any processing; whatever
+        # happens next, the alert scheduler finds them
+        cr.commit()  # pylint: disable=invalid-commit
+        return stored
+
     def _process(self, source, stored):
         """Process the new alerts and recoveries now, or leave them to the alert
         scheduler for a background source. A concurrency error here (another
@@ -106,12 +125,19 @@ class ResponseSupportAlertController(http.Controller):
             source.env.ref("response_support.ir_cron_process_alerts")._trigger()
             return {alert: "queued" for alert in alerts}
         cr = source.env.cr
-        try:
-            with cr.savepoint():
-                return alerts._process()
-        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
-            _logger.info("Monitoring alerts %s left to the scheduler", alerts.ids)
-            return {alert: "queued" for alert in alerts}
+        for attempt in range(1, PROCESS_TRIES + 1):
+            try:
+                with cr.savepoint():
+                    return alerts._process()
+            except CONCURRENCY_ERRORS:
+                # a repeat of the alert committed after this transaction began (it
+                # updated the alert's count): start again on a fresh snapshot
+                cr.rollback()
+                source.env.invalidate_all()
+                if attempt < PROCESS_TRIES:
+                    time.sleep(random.uniform(0, 0.05 * attempt))
+        _logger.info("Monitoring alerts %s left to the scheduler", alerts.ids)
+        return {alert: "queued" for alert in alerts}
 
     def _summary(self, source, stored, outcomes):
         counts = {}

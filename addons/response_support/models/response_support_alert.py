@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from markupsafe import Markup
+from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -21,6 +22,11 @@ MAX_RETRIES = 5
 # (worker killed, concurrency error): the scheduler takes it over
 STALE_MINUTES = 5
 CRON_BATCH = 200
+CONCURRENCY_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+)
 
 ALERT_STATES = [
     ("received", "Received"),
@@ -417,15 +423,20 @@ class ResponseSupportAlert(models.Model):
     # ------------------------------------------------------------------ processing
 
     def _lock_for_processing(self):
-        """The alerts among these that still need processing, locked; alerts another
-        worker is processing right now are skipped (it will finish them)."""
+        """The alerts among these that still need processing, locked until the
+        end of the transaction (waiting for a concurrent repeat or processing of
+        the same alert to commit; under REPEATABLE READ that raises a
+        serialization error, which the caller retries on a fresh snapshot and is
+        not logged as a failed query here)."""
         if not self:
             return self
         self.env.cr.execute(
             """SELECT id FROM response_support_alert
                 WHERE id IN %s AND (state IN ('received', 'error') OR recovery_pending)
-                  FOR UPDATE SKIP LOCKED""",
+                ORDER BY id
+                  FOR UPDATE""",
             [tuple(self.ids)],
+            log_exceptions=False,
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
@@ -457,6 +468,8 @@ class ResponseSupportAlert(models.Model):
         try:
             with self.env.cr.savepoint():
                 return function()
+        except CONCURRENCY_ERRORS:
+            raise  # the whole transaction must start again: the caller retries
         except Exception as error:  # noqa: BLE001 - recorded on the alert, retried
             _logger.warning(
                 "Monitoring alert %s could not be processed", self.id, exc_info=True
