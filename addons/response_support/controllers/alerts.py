@@ -122,7 +122,7 @@ class ResponseSupportAlertController(http.Controller):
             [a.id for a, inserted in stored if inserted or a.recovery_pending]
         )
         if source.process_by_cron:
-            source.env.ref("response_support.ir_cron_process_alerts")._trigger()
+            self._wake_scheduler(source.env)
             return {alert: "queued" for alert in alerts}
         cr = source.env.cr
         for attempt in range(1, PROCESS_TRIES + 1):
@@ -138,6 +138,16 @@ class ResponseSupportAlertController(http.Controller):
                     time.sleep(random.uniform(0, 0.05 * attempt))
         _logger.info("Monitoring alerts %s left to the scheduler", alerts.ids)
         return {alert: "queued" for alert in alerts}
+
+    def _wake_scheduler(self, env):
+        """Run the alert scheduler now, unless it is already due within a minute
+        (a burst of posts wakes it once, not once per post)."""
+        cron = env.ref("response_support.ir_cron_process_alerts")
+        soon = fields.Datetime.add(fields.Datetime.now(), minutes=1)
+        if not env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", cron.id), ("call_at", "<=", soon)], limit=1
+        ):
+            cron._trigger()
 
     def _summary(self, source, stored, outcomes):
         counts = {}

@@ -81,14 +81,16 @@ class ResponseSupportAlert(models.Model):
     done with it.
 
     The webhook stores each accepted alert in the request's own transaction with an
-    ``INSERT … ON CONFLICT (source_id, dedup_key) DO UPDATE``: the unique
-    constraint makes de-duplication hold across the workers of a multi-process
-    server (a concurrent repeat waits for the first insert and becomes an update, or
-    fails with a serialization error that Odoo retries before anything was
-    committed), and no unique-violation error reaches the log. The request commits,
-    then processes the alerts (routing, silences, flapping, ticket create or update)
-    in one savepoint per alert: a failure leaves the alert stored in state "error"
-    with its reason, retried by the alert scheduler (cron) with a backoff.
+    ``INSERT … ON CONFLICT (source_id, dedup_key) DO UPDATE``, at READ COMMITTED:
+    the unique constraint makes de-duplication hold across the workers of a
+    multi-process server (a concurrent repeat waits for the first insert and becomes
+    an update of its last-seen time and count), and neither a unique violation nor
+    a serialization error reaches the log. The request commits, then processes the
+    alerts (routing, silences, flapping, ticket create or update) with the alert
+    rows locked and one savepoint per alert: a failure leaves the alert stored in
+    state "error" with its reason, retried by the alert scheduler (cron) with a
+    backoff; a concurrency error (a repeat updated the row meanwhile) restarts the
+    processing on a fresh snapshot.
 
     Inline-after-commit was chosen over OCA ``queue_job``: it needs no extra
     dependency, no ``server_wide_modules`` entry and no job runner process, the

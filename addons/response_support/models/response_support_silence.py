@@ -38,28 +38,3 @@ class ResponseSupportSilence(models.Model):
                         name=silence.name,
                     )
                 )
-
-    @api.model
-    def _get_silenced(self, alerts):
-        """The alerts among ``alerts`` received in a maintenance window of their
-        system (and source), in one query."""
-        alerts = alerts.filtered("system_id")
-        if not alerts:
-            return alerts
-        moments = alerts.mapped("last_seen")
-        silences = self.search_fetch(
-            [
-                ("system_id", "in", alerts.system_id.ids),
-                ("date_start", "<=", max(moments)),
-                ("date_end", ">", min(moments)),
-            ],
-            ["system_id", "source_id", "date_start", "date_end"],
-        )
-        return alerts.filtered(
-            lambda a: any(
-                s.system_id == a.system_id
-                and (not s.source_id or s.source_id == a.source_id)
-                and s.date_start <= a.last_seen < s.date_end
-                for s in silences
-            )
-        )

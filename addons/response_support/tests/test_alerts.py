@@ -421,6 +421,14 @@ class TestAlertWebhook(AlertCommon, ResponseSupportHttpCase):
         self.assertEqual(response.json()["alerts"][0]["result"], "queued")
         alert = self._alerts()
         self.assertEqual(alert.state, "received")
+        second = restarted(ALERTMANAGER_FIRING, "2026-03-02T02:00:00Z", "2b2b")
+        self.assertEqual(self._post(second).status_code, 202)
+        cron = self.env.ref("response_support.ir_cron_process_alerts")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            1,
+            "a burst wakes the scheduler once",
+        )
         self.env["response.support.alert"]._cron_process_alerts()
         self.assertEqual(alert.state, "linked")
 
@@ -531,12 +539,13 @@ class TestAlertProcessing(AlertCommon, ResponseSupportCase):
 
     def test_cron_takes_over_lost_processing(self):
         Alert = self.env["response.support.alert"]
-        now = fields.Datetime.to_datetime("2026-03-02 02:00:00")
+        now = fields.Datetime.now()
         parsed = Alert._parse_payload(self.source, ALERTMANAGER_FIRING)
         ((alert, inserted),) = Alert._store(self.source, parsed, now)
         self.assertTrue(inserted)
         # stored, then the worker died before processing: a fresh alert is left to
         # the request that stored it, a stale one is taken over
+        self.assertEqual(Alert._cron_process_alerts(), 0)
         self.env.cr.execute(
             "UPDATE response_support_alert SET create_date = %s WHERE id = %s",
             [fields.Datetime.now() - timedelta(minutes=10), alert.id],
