@@ -372,6 +372,10 @@ import polib
 
 i18n = sys.argv[1]
 pot = polib.pofile(os.path.join(i18n, "response_support.pot"))
+if not len(pot):
+    # the export found no term: the module did not load (see the log above);
+    # merging would turn every translation obsolete
+    sys.exit("the exported .pot is empty: fix the module, then run ./rs i18n again")
 po_path = os.path.join(i18n, "zh_CN.po")
 po = polib.pofile(po_path) if os.path.exists(po_path) else polib.POFile()
 po.metadata = dict(pot.metadata, Language="zh_CN")

@@ -28,3 +28,8 @@ from . import response_support_notify_delivery
 from . import response_support_notify_route
 from . import response_support_skill
 from . import response_support_user_skill
+from . import response_support_alert_source
+from . import response_support_alert_rule
+from . import response_support_alert
+from . import response_support_silence
+from . import helpdesk_ticket_alert

@@ -221,6 +221,44 @@ MATRIX = {
         "desk": "",
         "manager": "ru",
     },
+    # monitoring alerts: managers configure sources and rules, the desk reads them
+    # and triages alerts and maintains maintenance windows; engineers read alerts
+    # (rule: of the tickets they can read) and maintenance windows
+    "response.support.alert.source": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    "response.support.alert.rule": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    "response.support.alert": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rw",
+        "manager": "rcwu",
+    },
+    "response.support.silence": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
+    "response.support.alert.triage": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
 }
 
 
@@ -709,7 +747,40 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
         user_skill = env["response.support.user.skill"].create(
             {"user_id": env.user.id, "skill_id": skill.id, "level": 3}
         )
+        source = env["response.support.alert.source"].create(
+            {
+                "name": "B Zabbix",
+                "code": "b-zabbix",
+                "kind": "zabbix",
+                "company_id": company_b,
+                "system_id": system.id,
+                "rule_ids": [(0, 0, {"name": "B critical", "conditions": "x=y"})],
+            }
+        )
+        alert = env["response.support.alert"].create(
+            {
+                "name": "Gas DB down",
+                "source_id": source.id,
+                "company_id": company_b,
+                "dedup_key": "event:1",
+                "status": "firing",
+                "first_seen": "2026-03-02 02:00:00",
+                "last_seen": "2026-03-02 02:00:00",
+            }
+        )
+        silence = env["response.support.silence"].create(
+            {
+                "name": "B patch night",
+                "system_id": system.id,
+                "date_start": "2026-03-03 14:00:00",
+                "date_end": "2026-03-03 16:00:00",
+            }
+        )
         return {
+            "response.support.alert.source": source,
+            "response.support.alert.rule": source.rule_ids,
+            "response.support.alert": alert,
+            "response.support.silence": silence,
             "response.support.notify.channel": channel,
             "response.support.notify.route": channel.route_ids,
             "response.support.notification": notification,
