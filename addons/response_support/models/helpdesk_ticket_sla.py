@@ -251,8 +251,10 @@ class HelpdeskTicket(models.Model):
             live.filtered(
                 lambda t: old[t].get("cancelled") or old[t].get("process") is False
             )
-        # the clocks of a cancelled support activity stay cancelled
-        ).filtered(lambda c: c.cancelled and c.activity_id.state != "cancel")._reopen(now)
+            # the clocks of a cancelled support activity stay cancelled
+        ).filtered(lambda c: c.cancelled and c.activity_id.state != "cancel")._reopen(
+            now
+        )
         reopened = live.filtered(
             lambda t: old[t].get("resolved") and not state[t]["resolved"]
         )

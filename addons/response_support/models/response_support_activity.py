@@ -137,7 +137,7 @@ class ResponseSupportActivity(models.Model):
         help="The work needs a plan approved by the technical support manager "
         "before it starts.",
     )
-    plan_steps = fields.Text(string="Plan Steps")
+    plan_steps = fields.Text(string="Steps")
     plan_risks = fields.Text(string="Risks")
     plan_rollback = fields.Text(string="Rollback")
     plan_attachment_ids = fields.Many2many(
@@ -183,7 +183,6 @@ class ResponseSupportActivity(models.Model):
         "response.support.legacy.issue", "activity_id", string="Legacy Issues"
     )
     no_legacy_issue = fields.Boolean(
-        string="No Legacy Issue",
         help="The customer and the engineer agree that nothing is left open.",
     )
     signature = fields.Binary(copy=False, attachment=True)
@@ -289,9 +288,10 @@ class ResponseSupportActivity(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for activity in self:
             activity.access_url = f"/my/support/{activity.id}"
+        return res
 
     # ------------------------------------------------------------------ CRUD
 
@@ -460,7 +460,9 @@ class ResponseSupportActivity(models.Model):
             and c.start_date != c.activity_id.requested_date
         )
         if clocks:
-            clocks._restart({clock: clock.activity_id.requested_date for clock in clocks})
+            clocks._restart(
+                {clock: clock.activity_id.requested_date for clock in clocks}
+            )
         self.filtered(lambda a: not a.arrival_clock_id)._start_arrival_clocks()
 
     def _stop_clocks(self, kind, moment):
@@ -472,7 +474,9 @@ class ResponseSupportActivity(models.Model):
     # ------------------------------------------------------------------ roles
 
     def _is_manager(self):
-        return self.env.user.has_group("response_support.group_response_support_manager")
+        return self.env.user.has_group(
+            "response_support.group_response_support_manager"
+        )
 
     def _check_engineer(self):
         """The engineers of the activity, or the desk, run it."""
@@ -558,7 +562,8 @@ class ResponseSupportActivity(models.Model):
             }
         )
         self.message_post(
-            body=self.env._("Plan submitted for approval."), subtype_xmlid="mail.mt_note"
+            body=self.env._("Plan submitted for approval."),
+            subtype_xmlid="mail.mt_note",
         )
         return True
 
@@ -570,8 +575,10 @@ class ResponseSupportActivity(models.Model):
         for activity in self:
             if activity.plan_state != "submitted":
                 raise UserError(
-                    self.env._("%(activity)s has no plan waiting for approval.",
-                               activity=activity.name)
+                    self.env._(
+                        "%(activity)s has no plan waiting for approval.",
+                        activity=activity.name,
+                    )
                 )
             if self.env.user in (activity.user_ids | activity.plan_submitted_by_id):
                 raise AccessError(
@@ -682,7 +689,9 @@ class ResponseSupportActivity(models.Model):
                         items=", ".join(todo.mapped("name")),
                     )
                 )
-        self._write_system({"state": "in_progress", "start_date": fields.Datetime.now()})
+        self._write_system(
+            {"state": "in_progress", "start_date": fields.Datetime.now()}
+        )
         self._start_clocks("support")
         return True
 
@@ -734,7 +743,7 @@ class ResponseSupportActivity(models.Model):
             raise UserError(
                 self.env._(
                     "List the legacy issues agreed with the customer, or tick "
-                    "\"No Legacy Issue\"."
+                    '"No Legacy Issue".'
                 )
             )
         todo = self.checklist_ids.filtered(lambda line: not line.done)

@@ -32,7 +32,6 @@ class ResponseSupportSystem(models.Model):
     )
     description = fields.Text()
     site_rules = fields.Text(
-        string="Site Rules",
         help="The customer's rules engineers follow on site or connected (管理制度): "
         "access, safety, change windows.",
     )

@@ -72,7 +72,11 @@ class OnsiteCommon(ResponseSupportCase):
                     for p in ("0", "1", "2", "3")
                 ],
                 "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee", "kind": "onsite"})
+                    (
+                        0,
+                        0,
+                        {"percent": 50, "action": "notify_assignee", "kind": "onsite"},
+                    )
                 ],
             }
         )
@@ -270,9 +274,11 @@ class TestOnsiteProcess(OnsiteCommon):
         visit = self._visit(self._ticket()).with_user(self.engineer_user)
         self._check_in(visit)
         visit.action_start()
-        request = self.env["response.support.activity.request"].with_user(
-            self.engineer_user
-        ).create({"activity_id": visit.id, "description": "Also fix the printer"})
+        request = (
+            self.env["response.support.activity.request"]
+            .with_user(self.engineer_user)
+            .create({"activity_id": visit.id, "description": "Also fix the printer"})
+        )
         with self.assertRaises(UserError):
             request.action_mark_done()
         with self.assertRaises(UserError):
@@ -328,14 +334,16 @@ class TestOnsiteProcess(OnsiteCommon):
         with freeze_time("2026-03-02 02:00:00"):
             first = self._visit(ticket).with_user(self.engineer_user)
         self._run_to_signoff(first)
-        issue = self.env["response.support.legacy.issue"].with_user(
-            self.engineer_user
-        ).create(
-            {
-                "activity_id": first.id,
-                "name": "RAID controller firmware to upgrade",
-                "due_date": "2026-03-10",
-            }
+        issue = (
+            self.env["response.support.legacy.issue"]
+            .with_user(self.engineer_user)
+            .create(
+                {
+                    "activity_id": first.id,
+                    "name": "RAID controller firmware to upgrade",
+                    "due_date": "2026-03-10",
+                }
+            )
         )
         first.write({"signature": SIGNATURE, "signed_by": "Li Lei"})
         first.checklist_ids.done = True
@@ -360,8 +368,6 @@ class TestOnsiteProcess(OnsiteCommon):
         visit = self._visit(self._ticket()).with_user(self.engineer_user)
         with freeze_time("2026-03-02 03:00:00"):
             self._check_in(visit)
-        message = visit.message_ids.filtered(
-            lambda m: self.reporter in m.partner_ids
-        )
+        message = visit.message_ids.filtered(lambda m: self.reporter in m.partner_ids)
         self.assertTrue(message, "the customer contact is told of the arrival")
         self.assertEqual(visit.checkin_date, dt("2026-03-02 03:00:00"))
