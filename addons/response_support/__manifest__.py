@@ -36,6 +36,8 @@
         "views/response_support_skill_views.xml",
         "views/portal_templates.xml",
         "views/response_support_activity_views.xml",
+        "report/response_support_activity_report.xml",
+        "views/portal_activity_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",

@@ -40,6 +40,7 @@ ACTIVITY_SYSTEM_FIELDS = {
     "end_date",
     "signed_on",
     "confirmed_by_customer_date",
+    "service_form_id",
 }
 # the scope agreed with the customer: fixed once the work started (§5.2 一(二))
 ACTIVITY_SCOPE_FIELDS = {
@@ -193,6 +194,13 @@ class ResponseSupportActivity(models.Model):
         help="Remote session: the customer confirmed the work (instead of signing).",
     )
     confirmed_by_customer_date = fields.Datetime(copy=False, readonly=True)
+    service_form_id = fields.Many2one(
+        "ir.attachment",
+        string="Service Form",
+        copy=False,
+        readonly=True,
+        help="The signed service form, attached to the ticket at closing.",
+    )
     # context for the engineer
     previous_activity_ids = fields.Many2many(
         "response.support.activity",
@@ -756,7 +764,59 @@ class ResponseSupportActivity(models.Model):
             )
 
     def _on_done(self):
-        """Hook: what happens when activities close (the service form)."""
+        """Hook: what happens when activities close: the service form (现场服务单)
+        is attached to the ticket."""
+        self._attach_service_form()
+
+    def _can_be_signed_on_portal(self):
+        self.ensure_one()
+        return self.is_onsite and self.state == "signoff" and not self.signature
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return f"{self.ticket_id.number or ''} {self.name}".strip()
+
+    def _get_report_lang(self):
+        """The language of the service form: the customer contact's."""
+        self.ensure_one()
+        return (
+            self.contact_id.lang
+            or self.customer_id.lang
+            or self.env.lang
+            or self.company_id.partner_id.lang
+        )
+
+    def _attach_service_form(self):
+        report = self.env["ir.actions.report"]
+        for activity in self:
+            content, _type = report._render_qweb_pdf(
+                "response_support.response_support_activity_report", activity.ids
+            )
+            # sudo: the engineer's rights on the activity were checked by the
+            # caller; attaching to the ticket needs no right to edit the ticket
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"{activity.ticket_id.number or ''} "
+                        f"{activity.name}.pdf".strip(),
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "helpdesk.ticket",
+                        "res_id": activity.ticket_id.id,
+                    }
+                )
+            )
+            activity._write_system({"service_form_id": attachment.id})
+            activity.ticket_id.sudo().message_post(
+                body=self.env._(
+                    "Service form of %(activity)s signed and attached.",
+                    activity=activity.name,
+                ),
+                attachment_ids=attachment.ids,
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_cancel(self):
         self._check_engineer()
