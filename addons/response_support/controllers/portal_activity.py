@@ -19,9 +19,7 @@ class ResponseSupportActivityPortal(CustomerPortal):
         if "support_activity_count" in counters:
             Activity = request.env[ACTIVITY_MODEL]
             values["support_activity_count"] = (
-                Activity.search_count([])
-                if Activity.has_access("read")
-                else 0
+                Activity.search_count([]) if Activity.has_access("read") else 0
             )
         return values
 
@@ -49,9 +47,11 @@ class ResponseSupportActivityPortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._get_page_view_values(
-            activity_sudo, access_token, {"activity": activity_sudo,
-                                          "page_name": "support_activity"},
-            "my_support_activities_history", False,
+            activity_sudo,
+            access_token,
+            {"activity": activity_sudo, "page_name": "support_activity"},
+            "my_support_activities_history",
+            False,
         )
         return request.render("response_support.portal_my_support_activity", values)
 

@@ -371,3 +371,30 @@ class TestOnsiteProcess(OnsiteCommon):
         message = visit.message_ids.filtered(lambda m: self.reporter in m.partner_ids)
         self.assertTrue(message, "the customer contact is told of the arrival")
         self.assertEqual(visit.checkin_date, dt("2026-03-02 03:00:00"))
+
+
+@tagged("post_install", "-at_install")
+class TestOnsiteAccess(OnsiteCommon):
+    def test_engineer_sees_the_activities_of_their_tickets_only(self):
+        visit = self._visit(self._ticket())
+        with freeze_time("2026-03-02 02:00:00"):
+            hardware = self._create_ticket(team_id=self.team_hardware.id)
+        other = self._create_visit(hardware, user=None, user_ids=[(6, 0, [])])
+        Activity = self.env["response.support.activity"]
+        seen = Activity.with_user(self.engineer_user).search([])
+        self.assertIn(visit, seen)
+        self.assertNotIn(other, seen)
+        with self.assertRaises(AccessError):
+            other.with_user(self.engineer_user).read(["name"])
+        self.assertIn(other, Activity.with_user(self.desk_user).search([]))
+        self.assertIn(other, Activity.with_user(self.manager_user).search([]))
+
+    def test_service_form_follows_the_customer_contact_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.reporter.lang = "zh_CN"
+        visit = self._visit(self._ticket())
+        self.assertEqual(visit._get_report_lang(), "zh_CN")
+        visit.contact_id = self.env["res.partner"].create(
+            {"name": "John Smith", "lang": "en_US", "parent_id": self.customer.id}
+        )
+        self.assertEqual(visit._get_report_lang(), "en_US")

@@ -73,7 +73,9 @@ class TestOnsitePortal(ResponseSupportHttpCase):
         )
         self.assertIn("error", result)
         self.assertFalse(other_visit.signature)
-        form = self.url_open(f"/my/support/{other_visit.id}/form", allow_redirects=False)
+        form = self.url_open(
+            f"/my/support/{other_visit.id}/form", allow_redirects=False
+        )
         self.assertIn(form.status_code, (302, 303))
         result = self.make_jsonrpc_request(
             f"/my/support/{visit.id}/sign", {"name": "Li Lei", "signature": SIGNATURE}
