@@ -22,3 +22,4 @@ from . import test_notify
 from . import test_skills
 from . import test_onsite
 from . import test_onsite_portal
+from . import test_onsite_tours
