@@ -164,6 +164,33 @@ class TestOnsiteClocks(OnsiteCommon):
         self.assertAlmostEqual(support.late_minutes, 15)
         self.assertAlmostEqual(visit.time_spent, 1.25)
 
+    def test_new_targets_move_the_arrival_clock_of_an_open_visit(self):
+        ticket = self._ticket()
+        with freeze_time("2026-03-02 02:00:00"):
+            visit = self._visit(ticket)
+        with freeze_time("2026-03-02 02:30:00"):
+            self.level_prc.target_ids.write({"onsite_minutes": 60})
+        clock = visit.arrival_clock_id
+        self.assertEqual(clock.target_minutes, 60)
+        self.assertEqual(clock.deadline, dt("2026-03-02 03:00:00"))
+        self.assertIn(visit.name, ticket.message_ids[:1].body, "the note names it")
+
+    def test_support_time_warning_fires_for_its_kind(self):
+        self.level_prc.threshold_ids = [
+            (0, 0, {"percent": 50, "action": "notify_assignee", "kind": "support"})
+        ]
+        ticket = self._ticket()
+        with freeze_time("2026-03-02 02:00:00"):
+            visit = self._visit(ticket).with_user(self.engineer_user)
+            self._check_in(visit)
+            visit.action_start()
+        support = visit.support_clock_id
+        with freeze_time("2026-03-02 02:31:00"):
+            self.env["response.support.sla.clock"]._cron_check_sla()
+        fired = support.fired_threshold_ids
+        self.assertEqual(fired.mapped("kind"), ["support"])
+        self.assertEqual(support.status, "running")
+
     def test_remote_session_has_no_arrival_clock(self):
         ticket = self._ticket()
         with freeze_time("2026-03-02 02:00:00"):
