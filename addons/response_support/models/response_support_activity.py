@@ -170,7 +170,9 @@ class ResponseSupportActivity(models.Model):
         "activity_id",
         string="Extra Requests and Problems",
     )
-    spare_parts = fields.Text(string="Spare Parts Used")
+    part_ids = fields.One2many(
+        "response.support.activity.part", "activity_id", string="Spare Parts Used"
+    )
     service_record = fields.Text(string="Work Done")
     result = fields.Text()
     time_spent = fields.Float(

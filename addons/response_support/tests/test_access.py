@@ -175,6 +175,13 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    "response.support.activity.part": {
+        "portal": "",
+        "user": "",
+        "engineer": "rcwu",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
     "response.support.activity.request": {
         "portal": "",
         "user": "",
@@ -747,6 +754,9 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
         issue = env["response.support.legacy.issue"].create(
             {"activity_id": activity.id, "name": "Disk to replace"}
         )
+        part = env["response.support.activity.part"].create(
+            {"activity_id": activity.id, "name": "B pressure sensor"}
+        )
         template = env["response.support.checklist.template"].create(
             {"name": "B safety shoes", "company_id": company_b}
         )
@@ -754,6 +764,7 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
             "response.support.activity": activity,
             "response.support.activity.checklist": activity.checklist_ids[:1],
             "response.support.activity.request": request,
+            "response.support.activity.part": part,
             "response.support.legacy.issue": issue,
             "response.support.checklist.template": template,
             "response.support.notify.channel": channel,

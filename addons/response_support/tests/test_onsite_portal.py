@@ -99,6 +99,9 @@ class TestOnsitePortal(ResponseSupportHttpCase):
                 "due_date": "2026-03-10",
             }
         )
+        self.env["response.support.activity.part"].create(
+            {"activity_id": visit.id, "name": "SAS disk 1.2 TB", "serial": "SN-4242"}
+        )
         visit.write({"signature": SIGNATURE, "signed_by": "Li Lei"})
         visit.checklist_ids.done = True
         visit.with_context(force_report_rendering=True).action_done()
@@ -120,6 +123,7 @@ class TestOnsitePortal(ResponseSupportHttpCase):
         self.assertIn(visit.name, text)
         self.assertIn("03/02/2026", text, "requested, arrival and departure times")
         self.assertIn("Disk replaced, RAID rebuilt", text)
+        self.assertIn("SN-4242", text, "the spare parts used")
         # the customer downloads it on the portal
         self.authenticate("rs_portal_visit", "rs_portal_visit")
         download = self.url_open(f"/my/support/{visit.id}/form")
