@@ -46,6 +46,7 @@
     "demo": [
         "demo/response_support_demo.xml",
         "demo/response_support_notify_demo.xml",
+        "demo/response_support_activity_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -53,6 +53,20 @@ ACTIVITY_SCOPE_FIELDS = {
     "agreed_by",
 }
 STARTED_STATES = ("in_progress", "signoff", "done")
+# what the customer signed or confirmed: frozen once the activity is closed
+ACTIVITY_SIGNED_FIELDS = ACTIVITY_SCOPE_FIELDS | {
+    "signature",
+    "signed_by",
+    "customer_confirmed",
+    "no_legacy_issue",
+    "service_record",
+    "result",
+    "time_spent",
+    "part_ids",
+    "legacy_issue_ids",
+    "user_ids",
+    "contact_id",
+}
 SYSTEM_FLAG = "response_support_activity_system"
 
 
@@ -327,6 +341,15 @@ class ResponseSupportActivity(models.Model):
                     self.env._(
                         "The scope confirmed with the customer is fixed once the work "
                         "started: record an extra request for anything more."
+                    )
+                )
+            closed = self.filtered(lambda a: a.state in ("done", "cancel"))
+            if closed and ACTIVITY_SIGNED_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "%(activity)s is closed: what the customer signed or "
+                        "confirmed cannot change.",
+                        activity=closed[0].name,
                     )
                 )
             if "signature" in vals and vals["signature"]:

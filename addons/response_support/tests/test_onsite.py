@@ -338,6 +338,10 @@ class TestOnsiteProcess(OnsiteCommon):
         visit.checklist_ids.done = True
         visit.action_done()
         self.assertEqual(visit.state, "done")
+        with self.assertRaises(UserError, msg="the signed form is frozen"):
+            visit.write({"signed_by": "Someone else"})
+        with self.assertRaises(UserError):
+            visit.service_record = "Rewritten afterwards"
 
     def test_signature_only_when_awaiting_signoff(self):
         visit = self._visit(self._ticket()).with_user(self.engineer_user)
