@@ -114,6 +114,7 @@ ensure_system_packages() {
     command -v pg_config >/dev/null || missing+=(libpq-dev)
     [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
     [ -n "$(fc-list :lang=zh-cn family 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils) # service form tests
     [ ${#missing[@]} -eq 0 ] && return 0
     wanted="${missing[*]} xfonts-75dpi xfonts-base libxrender1 libfontconfig1 libxext6"
     if [ "$(id -u)" != 0 ]; then

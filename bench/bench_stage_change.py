@@ -88,11 +88,15 @@ with freeze_time("2026-03-02 02:05:00"):
     q1, t1 = measure(one, stage_progress)
     q50, t50 = measure(fifty, stage_progress)
 print(f"stage change New -> In Progress, 1 ticket:   {q1} queries, {t1 * 1000:.0f} ms")
-print(f"stage change New -> In Progress, 50 tickets: {q50} queries, {t50 * 1000:.0f} ms")
+print(
+    f"stage change New -> In Progress, 50 tickets: {q50} queries, {t50 * 1000:.0f} ms"
+)
 with freeze_time("2026-03-02 02:10:00"):
     measure(warm, stage_awaiting)
     q1, t1 = measure(one, stage_awaiting)
     q50, t50 = measure(fifty, stage_awaiting)
 print(f"stage change -> Awaiting (pause), 1 ticket:   {q1} queries, {t1 * 1000:.0f} ms")
-print(f"stage change -> Awaiting (pause), 50 tickets: {q50} queries, {t50 * 1000:.0f} ms")
+print(
+    f"stage change -> Awaiting (pause), 50 tickets: {q50} queries, {t50 * 1000:.0f} ms"
+)
 env.cr.rollback()

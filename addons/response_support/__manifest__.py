@@ -21,6 +21,7 @@
         "data/response_support_notify_data.xml",
         "data/response_support_skill_data.xml",
         "data/response_support_alert_data.xml",
+        "data/response_support_activity_data.xml",
         "views/response_support_system_views.xml",
         "views/response_support_catalog_views.xml",
         "views/response_support_sla_level_views.xml",
@@ -37,6 +38,9 @@
         "views/portal_templates.xml",
         "views/response_support_alert_views.xml",
         "views/response_support_alert_source_views.xml",
+        "views/response_support_activity_views.xml",
+        "report/response_support_activity_report.xml",
+        "views/portal_activity_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
@@ -45,6 +49,7 @@
     "demo": [
         "demo/response_support_demo.xml",
         "demo/response_support_notify_demo.xml",
+        "demo/response_support_activity_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,2 +1,3 @@
 from . import main
 from . import alerts
+from . import portal_activity

@@ -8,6 +8,7 @@ from . import helpdesk_ticket_dispatch
 from . import helpdesk_ticket_escalation
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_sla_warning
+from . import helpdesk_ticket_activity
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import resource_calendar
@@ -33,3 +34,9 @@ from . import response_support_alert_rule
 from . import response_support_alert
 from . import response_support_silence
 from . import helpdesk_ticket_alert
+from . import response_support_activity
+from . import response_support_activity_checklist
+from . import response_support_activity_request
+from . import response_support_checklist_template
+from . import response_support_legacy_issue
+from . import response_support_activity_part

@@ -21,8 +21,6 @@ SLA_TRIGGER_FIELDS = {
     "reported_date",
     "company_id",
     "responded_date",
-    "onsite_requested_date",
-    "onsite_arrival_date",
 }
 
 # ids of the tickets whose SLA dates (resolved, responded) the clock synchronisation
@@ -48,12 +46,6 @@ class HelpdeskTicket(models.Model):
         copy=False,
         help="First response: an engineer acknowledged the ticket or answered the "
         "customer.",
-    )
-    onsite_requested_date = fields.Datetime(
-        string="On-site Requested On", copy=False, tracking=True
-    )
-    onsite_arrival_date = fields.Datetime(
-        string="On-site Arrival", copy=False, tracking=True
     )
     sla_clock_ids = fields.One2many(
         "response.support.sla.clock", "ticket_id", string="SLA Clocks", copy=False
@@ -177,14 +169,10 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         target = self.sla_target_id
         minutes = target[f"{kind}_minutes"] if target else 0
-        if kind == "onsite" and not self.onsite_requested_date:
-            minutes = 0
         if not minutes:
             return {}
         if start is None:
-            start = (
-                self.onsite_requested_date if kind == "onsite" else self.reported_date
-            )
+            start = self.reported_date
         return {
             "ticket_id": self.id,
             "kind": kind,
@@ -207,7 +195,7 @@ class HelpdeskTicket(models.Model):
             existing = set(ticket.sla_clock_ids.mapped("kind"))
             kinds = [
                 kind
-                for kind in ("response", "resolution", "onsite")
+                for kind in ("response", "resolution")
                 if kind not in existing and ticket._prepare_sla_clock_vals(kind)
             ]
             if kinds:
@@ -263,7 +251,10 @@ class HelpdeskTicket(models.Model):
             live.filtered(
                 lambda t: old[t].get("cancelled") or old[t].get("process") is False
             )
-        ).filtered("cancelled")._reopen(now)
+            # the clocks of a cancelled support activity stay cancelled
+        ).filtered(lambda c: c.cancelled and c.activity_id.state != "cancel")._reopen(
+            now
+        )
         reopened = live.filtered(
             lambda t: old[t].get("resolved") and not state[t]["resolved"]
         )
@@ -271,16 +262,12 @@ class HelpdeskTicket(models.Model):
         clocks_of(reopened, ["resolution"])._reopen(now)
         resolved = live.filtered(lambda t: state[t]["resolved"])
         resolved._set_sla_resolved_dates(now)
-        live._restart_onsite_clocks()
         stops = {}
         for clock in clocks_of(resolved, ["response", "resolution"]):
             stops[clock] = clock.ticket_id.resolved_date
-        for clock in clocks_of(live, ["response", "onsite"]):
-            ticket = clock.ticket_id
-            if clock.kind == "response" and ticket.responded_date:
-                stops.setdefault(clock, ticket.responded_date)
-            elif clock.kind == "onsite" and ticket._sla_onsite_arrived(clock):
-                stops.setdefault(clock, ticket.onsite_arrival_date)
+        for clock in clocks_of(live, ["response"]):
+            if clock.ticket_id.responded_date:
+                stops.setdefault(clock, clock.ticket_id.responded_date)
         Clock.union(*stops)._stop(stops)
         paused = live.filtered(lambda t: state[t]["paused"])
         clocks_of(paused)._pause(now)
@@ -312,28 +299,6 @@ class HelpdeskTicket(models.Model):
                 groups[tuple(sorted(vals.items()))].append(ticket.id)
         for vals, ids in groups.items():
             self.browse(ids)._write_sla_system_fields(dict(vals))
-
-    def _restart_onsite_clocks(self):
-        """A new on-site request (another date than the one the on-site clock
-        counts from, e.g. a second visit after a first arrival) restarts the
-        on-site arrival clock from it."""
-        starts = {
-            clock: clock.ticket_id.onsite_requested_date
-            for clock in self.sla_clock_ids.sudo()
-            if clock.kind == "onsite"
-            and clock.ticket_id.onsite_requested_date
-            and clock.ticket_id.onsite_requested_date != clock.start_date
-        }
-        if starts:
-            self.env["response.support.sla.clock"].sudo()._restart(starts)
-
-    def _sla_onsite_arrived(self, clock):
-        """True when the recorded arrival answers the on-site request ``clock``
-        counts for (an arrival of an earlier visit does not)."""
-        self.ensure_one()
-        return bool(
-            self.onsite_arrival_date and self.onsite_arrival_date >= clock.start_date
-        )
 
     def _post_sla_retarget(self, changes):
         """A note on each ticket whose clocks got new targets or deadlines, in one

@@ -56,6 +56,12 @@ class ResponseSupportCatalog(models.Model):
         recursive=True,
         help="1 beginner … 5 master.",
     )
+    checklist_template_ids = fields.One2many(
+        "response.support.checklist.template",
+        "catalog_id",
+        string="Support Checklist",
+        help="Items the support activities of this entry and its sub-entries check.",
+    )
     company_id = fields.Many2one(
         "res.company", default=lambda self: self.env.company, index=True
     )

@@ -17,6 +17,7 @@ CLOCK_KINDS = [
     ("response", "Response"),
     ("resolution", "Resolution"),
     ("onsite", "On-site Arrival"),
+    ("support", "Support Time"),
 ]
 CLOCK_STATUSES = [
     ("running", "Running"),
@@ -117,7 +118,8 @@ class WorkingTime:
 
 
 class ResponseSupportSlaClock(models.Model):
-    """One SLA clock of a ticket: response, resolution or on-site arrival. It keeps
+    """One SLA clock of a ticket: response, resolution, or the arrival and support
+    time of one of its support activities (``activity_id``). It keeps
     its target, calendar, deadline, pauses, the working time used and the lateness;
     a breached clock stays breached."""
 
@@ -129,6 +131,14 @@ class ResponseSupportSlaClock(models.Model):
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    activity_id = fields.Many2one(
+        "response.support.activity",
+        string="Support Activity",
+        ondelete="cascade",
+        index="btree_not_null",
+        help="The visit or remote session this clock counts for (arrival and "
+        "support time); empty for the ticket's own clocks.",
+    )
     kind = fields.Selection(CLOCK_KINDS, required=True)
     sla_level_id = fields.Many2one("response.support.sla.level", string="SLA Level")
     calendar_id = fields.Many2one(
@@ -191,8 +201,8 @@ class ResponseSupportSlaClock(models.Model):
     _sql_constraints = [
         (
             "ticket_kind_uniq",
-            "unique (ticket_id, kind)",
-            "One clock per kind per ticket.",
+            "unique nulls not distinct (ticket_id, kind, activity_id)",
+            "One clock per kind per ticket and support activity.",
         ),
     ]
 
@@ -210,11 +220,21 @@ class ResponseSupportSlaClock(models.Model):
             else:
                 clock.status = "running"
 
-    @api.depends("kind", "ticket_id")
+    @api.depends("kind", "ticket_id", "activity_id")
     def _compute_display_name(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for clock in self:
-            clock.display_name = f"{clock.ticket_id.number} {labels.get(clock.kind)}"
+            name = f"{clock.ticket_id.number} {labels.get(clock.kind)}"
+            if clock.activity_id:
+                name = f"{name} ({clock.activity_id.name})"
+            clock.display_name = name
+
+    def _prepare_target_vals(self, start):
+        """Target values of this clock for a restart or retarget: those of its
+        support activity, else of its ticket ({} when the SLA sets none)."""
+        self.ensure_one()
+        owner = self.activity_id or self.ticket_id
+        return owner._prepare_sla_clock_vals(self.kind, start)
 
     # ------------------------------------------------------------------ planning
 
@@ -471,7 +491,7 @@ class ResponseSupportSlaClock(models.Model):
         target of the ticket's current SLA. Its earlier pauses stay as history and
         a breach of an earlier visit stays on record."""
         for clock, start in starts.items():
-            vals = clock.ticket_id._prepare_sla_clock_vals(clock.kind, start)
+            vals = clock._prepare_target_vals(start)
             if not vals:
                 continue
             clock.write(
@@ -507,7 +527,7 @@ class ResponseSupportSlaClock(models.Model):
         retargeted = set()
         for clock in open_clocks:
             old_deadlines[clock] = clock.deadline
-            vals = clock.ticket_id._prepare_sla_clock_vals(clock.kind, clock.start_date)
+            vals = clock._prepare_target_vals(clock.start_date)
             if not vals:
                 continue  # the new level has no such target: keep the old one
             update = {}

@@ -87,6 +87,11 @@ class ResponseSupportSlaTarget(models.Model):
         help="Time from an on-site request to the engineer's arrival. "
         "Zero when on-site support is not part of the level.",
     )
+    support_minutes = fields.Integer(
+        string="Support Time (min)",
+        help="Maximum working time of one support activity, on site or connected "
+        "(支持时间要求). Zero: no limit.",
+    )
 
     _sql_constraints = [
         (
@@ -97,7 +102,7 @@ class ResponseSupportSlaTarget(models.Model):
         (
             "minutes_positive",
             "CHECK (response_minutes > 0 AND resolution_minutes > 0 "
-            "AND onsite_minutes >= 0)",
+            "AND onsite_minutes >= 0 AND support_minutes >= 0)",
             "SLA targets must be positive numbers of minutes.",
         ),
     ]

@@ -25,6 +25,7 @@ class ResponseSupportSlaThreshold(models.Model):
             ("response", "Response"),
             ("resolution", "Resolution"),
             ("onsite", "On-site Arrival"),
+            ("support", "Support Time"),
         ],
         string="Clock",
         required=True,

@@ -31,6 +31,10 @@ class ResponseSupportSystem(models.Model):
         string="Contracts",
     )
     description = fields.Text()
+    site_rules = fields.Text(
+        help="The customer's rules engineers follow on site or connected (管理制度): "
+        "access, safety, change windows.",
+    )
     active = fields.Boolean(default=True)
 
     _sql_constraints = [

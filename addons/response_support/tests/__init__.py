@@ -21,3 +21,6 @@ from . import test_i18n_helpdesk_mgmt
 from . import test_notify
 from . import test_skills
 from . import test_alerts
+from . import test_onsite
+from . import test_onsite_portal
+from . import test_onsite_tours

@@ -171,6 +171,30 @@ class ResponseSupportCommon:
         self._flush_tracking()  # as if saved by the desk in its own request
         return ticket
 
+    def _create_visit(self, ticket, user=None, **overrides):
+        """A support activity of ``ticket`` (on-site unless ``mode`` says
+        otherwise) with what the confirmation with the customer needs."""
+        vals = {
+            "ticket_id": ticket.id,
+            "mode": "onsite",
+            "agreed_date": "2026-03-02 03:00:00",
+            "agreed_by": "Li Lei",
+            "work_content": "Replace the failed disk of the billing server",
+            "address": "Water Group HQ, machine room 2",
+            "access_method": "VPN and remote desktop",
+            "user_ids": [(6, 0, (user or self.engineer_user).ids)],
+        }
+        vals.update(overrides)
+        model = self.env["response.support.activity"]
+        return (model.with_user(user) if user else model).create(vals)
+
+    def _check_in(self, activity):
+        """Confirm, set out and check in (at the frozen time) as the engineer."""
+        if activity.state == "draft":
+            activity.action_confirm()
+        activity.action_set_out()
+        activity.action_check_in()
+
 
 class ResponseSupportCase(ResponseSupportCommon, TransactionCase):
     pass

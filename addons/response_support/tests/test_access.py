@@ -167,6 +167,50 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    # support activities (§5.2): run by the engineers and the desk, deleted by the
+    # manager; portal customers read their organisation's (rules)
+    "response.support.activity": {
+        "portal": "r",
+        "user": "",
+        "engineer": "rcw",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.activity.checklist": {
+        "portal": "",
+        "user": "",
+        "engineer": "rcwu",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
+    "response.support.activity.part": {
+        "portal": "",
+        "user": "",
+        "engineer": "rcwu",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
+    "response.support.activity.request": {
+        "portal": "",
+        "user": "",
+        "engineer": "rcw",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.legacy.issue": {
+        "portal": "r",
+        "user": "",
+        "engineer": "rcw",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.checklist.template": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
     # core: users are read by everyone; the skills they carry are read by every
     # employee (dispatch, helpers, planning) and maintained by the manager
     "res.users": {
@@ -776,11 +820,32 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "date_end": "2026-03-03 16:00:00",
             }
         )
+        activity = env["response.support.activity"].create(
+            {"ticket_id": ticket.id, "mode": "hotline", "user_ids": [(6, 0, [])]}
+        )
+        request = env["response.support.activity.request"].create(
+            {"activity_id": activity.id, "description": "Also look at the printer"}
+        )
+        issue = env["response.support.legacy.issue"].create(
+            {"activity_id": activity.id, "name": "Disk to replace"}
+        )
+        part = env["response.support.activity.part"].create(
+            {"activity_id": activity.id, "name": "B pressure sensor"}
+        )
+        template = env["response.support.checklist.template"].create(
+            {"name": "B safety shoes", "company_id": company_b}
+        )
         return {
             "response.support.alert.source": source,
             "response.support.alert.rule": source.rule_ids,
             "response.support.alert": alert,
             "response.support.silence": silence,
+            "response.support.activity": activity,
+            "response.support.activity.checklist": activity.checklist_ids[:1],
+            "response.support.activity.request": request,
+            "response.support.activity.part": part,
+            "response.support.legacy.issue": issue,
+            "response.support.checklist.template": template,
             "response.support.notify.channel": channel,
             "response.support.notify.route": channel.route_ids,
             "response.support.notification": notification,

@@ -249,12 +249,16 @@ class TestSlaClock(ResponseSupportCase):
         self.level_24.target_ids.write({"onsite_minutes": 90})
         ticket = self._new_ticket()
         with freeze_time("2026-03-02 03:00:00"):
-            ticket.onsite_requested_date = fields.Datetime.now()
+            visit = self._create_visit(ticket)
         onsite = self._clock(ticket, "onsite")
+        self.assertEqual(onsite.activity_id, visit)
         self.assertEqual(onsite.deadline, dt("2026-03-02 04:30:00"))
-        ticket.onsite_arrival_date = "2026-03-02 04:00:00"
+        with freeze_time("2026-03-02 04:00:00"):
+            self._check_in(visit)
         self.assertEqual(onsite.status, "met")
         self.assertAlmostEqual(onsite.late_minutes, -30)
+        self.assertEqual(ticket.onsite_requested_date, dt("2026-03-02 03:00:00"))
+        self.assertEqual(ticket.onsite_arrival_date, dt("2026-03-02 04:00:00"))
 
     def test_thresholds_fire_exactly_once_when_the_scheduler_runs_twice(self):
         ticket = self._new_ticket(

@@ -199,22 +199,25 @@ class TestSlaReopenAndCopy(SlaHardeningCommon):
             )
         self.assertEqual(ticket.responded_date, dt("2026-03-02 02:07:00"))
 
-    def test_second_onsite_request_restarts_the_arrival_clock(self):
+    def test_second_visit_has_its_own_arrival_clock(self):
         ticket = self._new_ticket()
         with freeze_time("2026-03-02 03:00:00"):
-            ticket.onsite_requested_date = fields.Datetime.now()
-        ticket.onsite_arrival_date = "2026-03-02 04:00:00"
-        onsite = self._clock(ticket, "onsite")
-        self.assertEqual(onsite.status, "met")
+            first = self._create_visit(ticket)
+        with freeze_time("2026-03-02 04:00:00"):
+            self._check_in(first)
+        self.assertEqual(first.arrival_clock_id.status, "met")
         with freeze_time("2026-03-03 06:00:00"):
-            ticket.onsite_requested_date = fields.Datetime.now()
-        self.assertEqual(self._clock(ticket, "onsite"), onsite, "one on-site clock")
+            second = self._create_visit(ticket)
+        self.assertEqual(len(self._clock(ticket, "onsite")), 2, "one per visit")
+        onsite = second.arrival_clock_id
         self.assertEqual(onsite.status, "running")
         self.assertEqual(onsite.start_date, dt("2026-03-03 06:00:00"))
         self.assertEqual(onsite.deadline, dt("2026-03-03 07:30:00"))
-        ticket.onsite_arrival_date = "2026-03-03 08:00:00"
+        with freeze_time("2026-03-03 08:00:00"):
+            self._check_in(second)
         self.assertEqual(onsite.status, "breached")
         self.assertAlmostEqual(onsite.late_minutes, 30)
+        self.assertEqual(first.arrival_clock_id.status, "met", "the first stays met")
 
 
 @tagged("post_install", "-at_install")
