@@ -175,6 +175,22 @@ MATRIX = {
         "desk": "r",
         "manager": "rcwu",
     },
+    # follow-up calls and the customer's opinions: recorded by the desk, read by
+    # the engineers (the customer answers through the checked portal route)
+    "response.support.followup": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.customer.opinion": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
     "response.support.user.skill": {
         "portal": "",
         "user": "r",
@@ -661,6 +677,28 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "reported_date": "2026-03-02 02:00:00",
             }
         )
+        resolved = env["helpdesk.ticket"].create(
+            {
+                "name": "Gas meter readings are wrong",
+                "description": "<p>Readings doubled.</p>",
+                "team_id": False,
+                "company_id": company_b,
+                "partner_id": cls.reporter_b.id,
+                "system_id": system.id,
+                "stage_id": cls.env.ref(
+                    "response_support.helpdesk_ticket_stage_resolved"
+                ).id,
+                "resolution": "<p>Re-imported the readings.</p>",
+                "resolution_cause": "<p>A truncated import file.</p>",
+            }
+        )
+        followup = env["response.support.followup"].create(
+            {
+                "ticket_id": resolved.id,
+                "result": "unreached",
+                "opinion_ids": [(0, 0, {"description": "Call before noon"})],
+            }
+        )
         clock = ticket.sla_clock_ids[:1] or env["response.support.sla.clock"].create(
             {"ticket_id": ticket.id, "kind": "response", "start_date": "2026-03-02"}
         )
@@ -721,6 +759,8 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
             "response.support.sla.clock": clock,
             "response.support.sla.pause": pause,
             "response.support.escalation": escalation,
+            "response.support.followup": followup,
+            "response.support.customer.opinion": followup.opinion_ids,
         }
 
     def _stored_models(self):
