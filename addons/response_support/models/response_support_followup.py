@@ -31,9 +31,7 @@ class ResponseSupportFollowup(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(
-        related="ticket_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True, index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     user_id = fields.Many2one(
         "res.users",
@@ -124,9 +122,7 @@ class ResponseSupportCustomerOpinion(models.Model):
     followup_id = fields.Many2one(
         "response.support.followup", required=True, ondelete="cascade", index=True
     )
-    ticket_id = fields.Many2one(
-        related="followup_id.ticket_id", store=True, index=True
-    )
+    ticket_id = fields.Many2one(related="followup_id.ticket_id", store=True, index=True)
     partner_id = fields.Many2one(
         related="ticket_id.commercial_partner_id", string="Customer", store=True
     )

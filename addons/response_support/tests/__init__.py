@@ -21,3 +21,4 @@ from . import test_i18n_helpdesk_mgmt
 from . import test_notify
 from . import test_skills
 from . import test_followup
+from . import test_knowledge

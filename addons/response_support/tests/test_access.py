@@ -191,6 +191,23 @@ MATRIX = {
         "desk": "rcw",
         "manager": "rcwu",
     },
+    # knowledge: employees read published articles (rules), engineers write them,
+    # the manager deletes; revisions are the system's log (customers: the portal
+    # route shows published customer-visible articles)
+    "response.support.article": {
+        "portal": "",
+        "user": "r",
+        "engineer": "rcw",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.article.revision": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "ru",
+    },
     "response.support.user.skill": {
         "portal": "",
         "user": "r",
@@ -699,6 +716,10 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "opinion_ids": [(0, 0, {"description": "Call before noon"})],
             }
         )
+        article = env["response.support.article"].create(
+            {"name": "B meter import", "company_id": company_b, "solution": "<p>a</p>"}
+        )
+        article.solution = "<p>b</p>"  # a revision
         clock = ticket.sla_clock_ids[:1] or env["response.support.sla.clock"].create(
             {"ticket_id": ticket.id, "kind": "response", "start_date": "2026-03-02"}
         )
@@ -761,6 +782,8 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
             "response.support.escalation": escalation,
             "response.support.followup": followup,
             "response.support.customer.opinion": followup.opinion_ids,
+            "response.support.article": article,
+            "response.support.article.revision": article.revision_ids,
         }
 
     def _stored_models(self):

@@ -215,9 +215,7 @@ class TestFollowup(FollowupCommon, ResponseSupportCase):
         self.assertFalse(clock.done_date, "the resolution clock runs again")
         self.assertEqual(clock.status, "running")
         # the two hours between resolution and reopening are not counted
-        self.assertEqual(
-            (clock.deadline - deadline_resolved).total_seconds(), 2 * 3600
-        )
+        self.assertEqual((clock.deadline - deadline_resolved).total_seconds(), 2 * 3600)
         self.assertIn("north district", ticket.message_ids[0].body)
         activity = ticket.activity_ids.filtered(
             lambda a: a.user_id == self.engineer_user
@@ -407,7 +405,9 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
     def test_customer_says_not_solved_on_the_portal(self):
         ticket = self._resolved_ticket()
         self.authenticate("rs_portal_fu", "rs_portal_fu")
-        response = self._post("/ticket/followup", ticket_id=ticket.id, answer="not_solved")
+        response = self._post(
+            "/ticket/followup", ticket_id=ticket.id, answer="not_solved"
+        )
         self.assertNotEqual(response.status_code, 302)
         self.assertEqual(ticket.stage_id, self.stage_resolved)
         response = self._post(
@@ -427,7 +427,10 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
         ticket = self._resolved_ticket()
         other = self.env["res.partner"].create({"name": "Gas Co", "is_company": True})
         new_test_user(
-            self.env, login="rs_portal_x", groups="base.group_portal", partner_id=other.id
+            self.env,
+            login="rs_portal_x",
+            groups="base.group_portal",
+            partner_id=other.id,
         )
         self.authenticate("rs_portal_x", "rs_portal_x")
         response = self._post("/ticket/followup", ticket_id=ticket.id, answer="solved")
