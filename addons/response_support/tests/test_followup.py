@@ -349,6 +349,7 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
         self.authenticate("rs_portal_fu", "rs_portal_fu")
         page = self.url_open(f"/my/ticket/{ticket.id}").text
         self.assertIn('action="/ticket/followup"', page)
+        self.assertIn('<option value="5">Very Satisfied</option>', page)
         self.assertNotIn(f'name="stage_id" value="{self.stage_done.id}"', page)
         response = self._close(ticket, self.stage_done)
         self.assertEqual(response.status_code, 400)
