@@ -2,12 +2,14 @@ from odoo import api, fields, models, tools
 
 from .response_support_article import (
     SEARCH_TEXT_LENGTH,
-    SIMILARITY_THRESHOLD,
     plain_text,
 )
 
 # how many articles and related tickets a ticket suggests
 SUGGESTION_LIMIT = 5
+# lowest trigram similarity of two ticket titles (titles compare with titles:
+# higher than for articles, which keeps the candidates few among many tickets)
+TICKET_SIMILARITY_THRESHOLD = 0.3
 
 
 class HelpdeskTicket(models.Model):
@@ -85,19 +87,19 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return f"{self.name or ''} {plain_text(self.description)}"[:SEARCH_TEXT_LENGTH]
 
-    def _search_similar_tickets(self, limit=SUGGESTION_LIMIT):
-        """Other tickets with a similar title, the same system or catalog entry
-        first; one query on the trigram index of the titles, then the user's
-        record rules."""
+    def _search_similar_tickets(self, limit=SUGGESTION_LIMIT, title=None):
+        """Other tickets with a similar title (``title``, default this ticket's),
+        the same system or catalog entry first; one query on the trigram index of
+        the titles, then the user's record rules."""
         self.ensure_one()
-        title = (self.name or "").lower()
+        title = ((self.name or "") if title is None else title).lower()
         if not title.strip() or not self.env.registry.has_trigram:
             return self.browse()
         self.flush_model(["name", "company_id", "system_id", "catalog_id"])
         cr = self.env.cr
         cr.execute(
             "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(SIMILARITY_THRESHOLD * 2)],
+            [str(TICKET_SIMILARITY_THRESHOLD)],
         )
         # a constant query string: the trigram operator ``%`` cannot be written
         # inside odoo.tools.SQL; every value is a parameter

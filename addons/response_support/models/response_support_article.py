@@ -9,7 +9,7 @@ CONTENT_FIELDS = ("name", "symptom", "cause", "solution")
 SEARCH_TEXT_LENGTH = 400
 # lowest trigram similarity of a suggestion (Chinese text shares fewer trigrams
 # than English words do: a low threshold, the ranking does the rest)
-SIMILARITY_THRESHOLD = 0.05
+SIMILARITY_THRESHOLD = 0.1
 
 
 def plain_text(html, length=SEARCH_TEXT_LENGTH):
