@@ -32,6 +32,8 @@
         "views/response_support_escalation_views.xml",
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/response_support_followup_views.xml",
+        "views/response_support_article_views.xml",
         "views/response_support_notification_views.xml",
         "views/response_support_notify_channel_views.xml",
         "views/response_support_skill_views.xml",

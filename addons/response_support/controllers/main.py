@@ -7,6 +7,7 @@ from odoo.http import request
 from odoo.addons.helpdesk_mgmt.controllers.main import HelpdeskTicketController
 from odoo.addons.helpdesk_mgmt.controllers.myaccount import CustomerPortalHelpdesk
 
+from ..models.response_support_followup import SATISFACTION
 from ..models.response_support_priority_matrix import IMPACTS, URGENCIES
 
 # longest ticket title a customer may type on the portal: a title names the
@@ -62,6 +63,40 @@ class ResponseSupportTicketController(HelpdeskTicketController):
         # 302 like helpdesk_mgmt's route, which integrations and its tests expect
         return request.redirect(f"/my/ticket/{ticket.id}", code=302)
 
+    @http.route("/ticket/followup", type="http", auth="user", methods=["POST"])
+    def support_ticket_followup(self, **kw):
+        """The customer answers the follow-up of their resolved ticket on the
+        portal: "solved" (with their satisfaction) or "not solved" (with their
+        words, which reopen it to its engineer)."""
+        ticket = self._get_portal_ticket(kw.get("ticket_id"))
+        if not request.env.user._is_portal():
+            raise Forbidden()  # the desk records its calls in the back office
+        answer = kw.get("answer")
+        satisfaction = kw.get("satisfaction") or False
+        if answer not in ("solved", "not_solved") or (
+            satisfaction and satisfaction not in dict(SATISFACTION)
+        ):
+            raise Forbidden()
+        words = (kw.get("words") or "").strip()
+        if has_nul([words]):
+            raise UserError(
+                request.env._(
+                    "Your comments contain a character that cannot be stored."
+                )
+            )
+        if answer == "not_solved" and not words:
+            raise UserError(
+                request.env._("Tell us what is still wrong, so that we can resume.")
+            )
+        # sudo() is safe: the customer may read this ticket (checked with their own
+        # rights above), the answer and satisfaction are among those offered, and
+        # portal users cannot write tickets or follow-ups themselves
+        if ticket.sudo().followup_state == "pending":
+            ticket.sudo()._portal_confirm(
+                answer == "solved", satisfaction=satisfaction, words=words
+            )
+        return request.redirect(f"/my/ticket/{ticket.id}", code=302)
+
     def _portal_close(self, ticket, stage):
         """A customer closes their ticket. sudo() is safe: the user may read this
         ticket (checked with their own rights) and the stage is one the portal
@@ -69,6 +104,19 @@ class ResponseSupportTicketController(HelpdeskTicketController):
         needs it. A ticket the desk is still recording gets a plain sentence, not
         the desk's intake checklist."""
         in_intake = ticket.sudo().stage_id.unattended
+        if (
+            not in_intake
+            and ticket.response_support_process
+            and not stage.intake_exempt
+        ):
+            # the customer confirms the solution (/ticket/followup); the desk
+            # closes after that confirmation: the sudo() write below must not
+            raise UserError(
+                request.env._(
+                    "Once your request is resolved, confirm the solution on this "
+                    "page; our service desk then closes it."
+                )
+            )
         try:
             ticket.sudo().stage_id = stage
         except UserError as error:

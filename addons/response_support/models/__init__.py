@@ -9,6 +9,10 @@ from . import helpdesk_ticket_escalation
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_sla_warning
 from . import helpdesk_ticket_activity
+from . import helpdesk_ticket_followup
+from . import response_support_followup
+from . import response_support_article
+from . import helpdesk_ticket_knowledge
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import resource_calendar

@@ -296,6 +296,7 @@ class HelpdeskTicket(models.Model):
         self._check_role_write(vals)
         process = self._filter_response_support(vals)
         process._check_intake_write(vals)
+        process._check_followup_write(vals)
         new_complaints = process._get_new_complaints(vals)
         sla_before = self._get_sla_states_before_write(vals)
         result = super().write(vals)

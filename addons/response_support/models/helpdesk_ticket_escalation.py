@@ -204,7 +204,7 @@ class HelpdeskTicket(models.Model):
             return
         # the children are resolved with the emergency, whatever their intake says:
         # a private flag, not a context key a client could send
-        with private_flag("skip_intake"):
+        with private_flag("skip_intake"), private_flag("closed_with_parent"):
             children.write(
                 {"stage_id": self.stage_id.id, "resolution": self.resolution}
             )

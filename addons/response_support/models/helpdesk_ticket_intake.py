@@ -233,15 +233,7 @@ class HelpdeskTicket(models.Model):
         """Intake outcome 1: the desk solved it; next comes the follow-up call."""
         self._check_desk_action(self.env._("resolve a ticket at the desk"))
         self._check_intake_complete()
-        unresolved = self.filtered(lambda t: tools.is_html_empty(t.resolution))
-        if unresolved:
-            raise UserError(
-                self.env._(
-                    "Write the resolution of ticket %(ticket)s before marking it "
-                    "resolved at the desk.",
-                    ticket=unresolved[0].display_name,
-                )
-            )
+        self._check_resolution_recorded()
         stage = self.env.ref("response_support.helpdesk_ticket_stage_resolved")
         self._write_system_fields(
             {

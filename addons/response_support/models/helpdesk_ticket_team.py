@@ -41,6 +41,24 @@ class HelpdeskTicketTeam(models.Model):
         help="Language of the messages the notification channels post for this "
         "team; empty: the team leader's language.",
     )
+    followup_max_attempts = fields.Integer(
+        string="Follow-up Attempts Before Closure",
+        default=3,
+        help="After this many follow-up calls that did not reach the customer, the "
+        "desk may close a resolved ticket without an answer (0: no such rule).",
+    )
+    followup_no_answer_days = fields.Integer(
+        string="Working Days Without Answer",
+        default=3,
+        help="This many working days (in the ticket's SLA calendar) after the first "
+        "follow-up call that did not reach the customer, the desk may close a "
+        "resolved ticket without an answer (0: no such rule).",
+    )
+    followup_auto_close = fields.Boolean(
+        string="Close on Customer Confirmation",
+        help="A ticket closes as soon as the customer confirms the solution (call "
+        "or portal); otherwise the desk closes it.",
+    )
     last_assigned_user_id = fields.Many2one(
         "res.users",
         string="Last Assigned Member",

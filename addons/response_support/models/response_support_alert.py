@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -634,8 +634,20 @@ class ResponseSupportAlert(models.Model):
         ):
             # the monitoring system saw the fault end: the ticket leaves intake
             # without the desk's confirmations, to be checked at the follow-up call
+            vals = {"stage_id": stage.id}
+            # resolving needs a handling result and its cause: the monitoring
+            # system's word, which the engineer or the follow-up call may complete
+            if tools.is_html_empty(ticket.resolution):
+                vals["resolution"] = self.env._(
+                    "Monitoring reports the fault ended (alert %(alert)s resolved).",
+                    alert=self.name,
+                )
+            if tools.is_html_empty(ticket.resolution_cause):
+                vals["resolution_cause"] = self.env._(
+                    "Not analysed yet: the monitoring system saw the fault end."
+                )
             with private_flag("skip_intake"):
-                ticket.write({"stage_id": stage.id})
+                ticket.write(vals)
         return "updated"
 
     # ------------------------------------------------------------------ tickets

@@ -24,3 +24,5 @@ from . import test_alerts
 from . import test_onsite
 from . import test_onsite_portal
 from . import test_onsite_tours
+from . import test_followup
+from . import test_knowledge

@@ -148,6 +148,21 @@ class ResponseSupportCommon:
         vals.update(overrides)
         return {key: value for key, value in vals.items() if value is not None}
 
+    # the handling result a ticket needs before it is resolved
+    RESOLUTION_VALS = {
+        "resolution": "<p>Restarted the billing service.</p>",
+        "resolution_cause": "<p>The service ran out of memory.</p>",
+    }
+
+    def _confirm_followup(self, ticket, **vals):
+        """The desk records that the customer confirmed the solution of the
+        resolved ``ticket``: it may be closed from then on."""
+        return (
+            self.env["response.support.followup"]
+            .with_user(self.desk_user)
+            .create(dict({"ticket_id": ticket.id, "result": "solved"}, **vals))
+        )
+
     def _flush_tracking(self):
         """Write the tracking messages, as Odoo does at commit. Records created in a
         transaction are only tracked from the next one: call this after a create to

@@ -227,6 +227,39 @@ MATRIX = {
         "desk": "r",
         "manager": "rcwu",
     },
+    # follow-up calls and the customer's opinions: recorded by the desk, read by
+    # the engineers (the customer answers through the checked portal route)
+    "response.support.followup": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.customer.opinion": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    # knowledge: employees read published articles (rules), engineers write them,
+    # the manager deletes; revisions are the system's log (customers: the portal
+    # route shows published customer-visible articles)
+    "response.support.article": {
+        "portal": "",
+        "user": "r",
+        "engineer": "rcw",
+        "desk": "rcw",
+        "manager": "rcwu",
+    },
+    "response.support.article.revision": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "ru",
+    },
     "response.support.user.skill": {
         "portal": "",
         "user": "r",
@@ -751,6 +784,32 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "reported_date": "2026-03-02 02:00:00",
             }
         )
+        resolved = env["helpdesk.ticket"].create(
+            {
+                "name": "Gas meter readings are wrong",
+                "description": "<p>Readings doubled.</p>",
+                "team_id": False,
+                "company_id": company_b,
+                "partner_id": cls.reporter_b.id,
+                "system_id": system.id,
+                "stage_id": cls.env.ref(
+                    "response_support.helpdesk_ticket_stage_resolved"
+                ).id,
+                "resolution": "<p>Re-imported the readings.</p>",
+                "resolution_cause": "<p>A truncated import file.</p>",
+            }
+        )
+        followup = env["response.support.followup"].create(
+            {
+                "ticket_id": resolved.id,
+                "result": "unreached",
+                "opinion_ids": [(0, 0, {"description": "Call before noon"})],
+            }
+        )
+        article = env["response.support.article"].create(
+            {"name": "B meter import", "company_id": company_b, "solution": "<p>a</p>"}
+        )
+        article.solution = "<p>b</p>"  # a revision
         clock = ticket.sla_clock_ids[:1] or env["response.support.sla.clock"].create(
             {"ticket_id": ticket.id, "kind": "response", "start_date": "2026-03-02"}
         )
@@ -865,6 +924,10 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
             "response.support.sla.clock": clock,
             "response.support.sla.pause": pause,
             "response.support.escalation": escalation,
+            "response.support.followup": followup,
+            "response.support.customer.opinion": followup.opinion_ids,
+            "response.support.article": article,
+            "response.support.article.revision": article.revision_ids,
         }
 
     def _stored_models(self):

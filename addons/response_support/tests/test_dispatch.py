@@ -72,7 +72,8 @@ class TestDispatch(ResponseSupportCase):
         for user in (self.eng_a, self.eng_a, self.eng_b):
             self._create_ticket(team_id=self.team_software.id, user_id=user.id)
         closed = self._create_ticket(team_id=self.team_hardware.id)
-        closed.write({"user_id": self.eng_c.id, "stage_id": self.stage_done.id})
+        cancelled = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        closed.write({"user_id": self.eng_c.id, "stage_id": cancelled.id})
         self._create_ticket(team_id=self.team_hardware.id, user_id=self.eng_c.id)
         # eng_a 2 open, eng_b 1, eng_c 1 open (+1 closed, not counted): tie → by id
         self.assertEqual(self._dispatch().user_id, self.eng_b)
@@ -205,8 +206,12 @@ class TestDispatch(ResponseSupportCase):
         as_engineer = ticket.with_user(self.engineer_user)
         with self.assertRaisesRegex(AccessError, "follow-up call"):
             as_engineer.stage_id = self.stage_done
-        as_engineer.stage_id = self.stage_resolved  # resolving is theirs
+        # resolving is theirs
+        as_engineer.write(dict(self.RESOLUTION_VALS, stage_id=self.stage_resolved.id))
         self.assertEqual(ticket.stage_id, self.stage_resolved)
+        self._confirm_followup(ticket)
+        with self.assertRaisesRegex(AccessError, "follow-up call"):
+            as_engineer.stage_id = self.stage_done  # even once confirmed
         ticket.with_user(self.desk_user).stage_id = self.stage_done
         self.assertTrue(ticket.closed)
 

@@ -135,7 +135,7 @@ class TestEscalation(ResponseSupportCase):
     def test_resolving_the_ticket_resolves_its_escalations(self):
         ticket = self._create_ticket()
         self._escalate(ticket, self.desk_user, "Stuck.")
-        ticket.resolution = "<p>Restarted the service.</p>"
+        ticket.write(self.RESOLUTION_VALS)
         ticket.with_user(self.desk_user).action_resolve_at_desk()
         self.assertEqual(
             ticket.escalation_ids.resolved_date,
@@ -207,7 +207,7 @@ class TestEscalation(ResponseSupportCase):
         parent = self._raise(user_id=self.engineer_user.id)
         child = self._create_ticket(name="Billing down too", impact=False)
         done_child = self._create_ticket(name="Also down")
-        done_child.stage_id = self.stage_resolved
+        done_child.write(dict(self.RESOLUTION_VALS, stage_id=self.stage_resolved.id))
         with self.assertRaisesRegex(UserError, "exactly one emergency"):
             (child | done_child).with_user(
                 self.desk_user
@@ -220,6 +220,7 @@ class TestEscalation(ResponseSupportCase):
             parent.emergency_parent_id = child
         parent.with_user(self.manager_user).action_confirm_emergency()
         parent.resolution = "<p>Replaced the failed switch.</p>"
+        parent.resolution_cause = "<p>The core switch failed.</p>"
         parent.with_user(self.engineer_user).stage_id = self.stage_resolved
         self.assertEqual(child.stage_id, self.stage_resolved)
         self.assertIn("Replaced the failed switch", child.resolution)

@@ -119,9 +119,13 @@ class TestIntake(ResponseSupportCase):
     @freeze_time("2026-03-02 03:00:00")
     def test_resolve_at_desk(self):
         ticket = self._create_ticket()
-        with self.assertRaisesRegex(UserError, "Write the resolution"):
+        with self.assertRaisesRegex(UserError, "Solution, Cause Analysis"):
             ticket.with_user(self.desk_user).action_resolve_at_desk()
         ticket.resolution = "<p>Cleared the browser cache with the user.</p>"
+        with self.assertRaisesRegex(UserError, "fill in Cause Analysis"):
+            ticket.with_user(self.desk_user).action_resolve_at_desk()
+        self.assertEqual(ticket.stage_id.unattended, True)
+        ticket.resolution_cause = "<p>A stale cached script.</p>"
         ticket.with_user(self.desk_user).action_resolve_at_desk()
         self.assertEqual(ticket.stage_id, self.stage_resolved)
         self.assertEqual(ticket.intake_outcome, "desk")

@@ -244,7 +244,9 @@ class TestServerRules(ServerRulesCommon, ResponseSupportCase):
         self.assertEqual(ticket.intake_outcome, "emergency")
         ticket.with_user(self.manager_user).action_confirm_emergency()
         self.assertEqual(ticket.escalation_level, "emergency")
-        ticket.with_user(self.engineer_user).stage_id = self.stage_resolved
+        ticket.with_user(self.engineer_user).write(
+            dict(self.RESOLUTION_VALS, stage_id=self.stage_resolved.id)
+        )
         self.assertTrue(ticket.resolved_date)
 
     # ------------------------------------------------------------------ desk actions
@@ -464,7 +466,10 @@ class TestServerRulesOverRpc(ServerRulesCommon, ResponseSupportHttpCase):
         )
 
     def test_close_route_uses_the_internal_user_s_own_rights(self):
-        ticket = self._team_ticket(stage_id=self.stage_resolved.id)
+        ticket = self._team_ticket(
+            stage_id=self.stage_resolved.id, **self.RESOLUTION_VALS
+        )
+        self._confirm_followup(ticket)
         self.authenticate("rs_engineer", "rs_engineer")
         self.assertEqual(self._close(ticket, self.stage_done).status_code, 403)
         self.assertFalse(ticket.closed, "an engineer does not close")
@@ -524,7 +529,9 @@ class TestServerRulesOverRpc(ServerRulesCommon, ResponseSupportHttpCase):
             self.desk_user
         ).action_link_emergency_children()
         self.authenticate(portal.login, portal.login)
-        self.assertEqual(self._close(parent, self.stage_done).status_code, 302)
-        self.assertTrue(parent.closed)
-        self.assertEqual(same_org.stage_id, self.stage_done)
+        # the customer confirms the solution instead of closing (test_followup.py):
+        # "Done" is refused and leaves every ticket as it was
+        self.assertEqual(self._close(parent, self.stage_done).status_code, 400)
+        self.assertFalse(parent.closed)
+        self.assertEqual(same_org.stage_id, self.stage_progress)
         self.assertEqual(other_org.stage_id, self.stage_progress)

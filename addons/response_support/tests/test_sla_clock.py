@@ -168,7 +168,7 @@ class TestSlaClock(ResponseSupportCase):
 
     def test_breached_stays_breached_after_resolution_and_reopening(self):
         ticket = self._new_ticket(
-            stage_id=self.stage_progress.id, resolution="<p>x</p>"
+            stage_id=self.stage_progress.id, **self.RESOLUTION_VALS
         )
         with freeze_time("2026-03-02 05:00:00"):
             self.Clock._cron_check_sla()
@@ -184,7 +184,9 @@ class TestSlaClock(ResponseSupportCase):
         self.assertEqual(resolution.status, "breached")
 
     def test_reopened_clock_does_not_count_the_resolved_time(self):
-        ticket = self._new_ticket(stage_id=self.stage_progress.id)
+        ticket = self._new_ticket(
+            stage_id=self.stage_progress.id, **self.RESOLUTION_VALS
+        )
         with freeze_time("2026-03-02 03:00:00"):
             ticket.stage_id = self.stage_resolved
         with freeze_time("2026-03-02 05:00:00"):

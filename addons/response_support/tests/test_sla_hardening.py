@@ -223,8 +223,14 @@ class TestSlaReopenAndCopy(SlaHardeningCommon):
 @tagged("post_install", "-at_install")
 class TestSlaExternalChanges(SlaHardeningCommon):
     def _closed_ticket(self):
-        ticket = self._new_ticket(stage_id=self.stage_progress.id)
+        ticket = self._new_ticket(
+            stage_id=self.stage_progress.id, **self.RESOLUTION_VALS
+        )
         with freeze_time("2026-03-02 02:30:00"):
+            ticket.stage_id = self.env.ref(
+                "response_support.helpdesk_ticket_stage_resolved"
+            )
+            self._confirm_followup(ticket)
             ticket.stage_id = self.stage_done
         return ticket
 
