@@ -36,6 +36,7 @@
         "views/portal_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",
+        "wizards/response_support_ticket_dispatch_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_menus.xml",
     ],

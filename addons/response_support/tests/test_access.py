@@ -152,6 +152,13 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    "response.support.ticket.dispatch": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
     "response.support.ticket.escalate": {
         "portal": "",
         "user": "",
