@@ -85,8 +85,10 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         _ = self.env._
         missing = []
-        if not self.system_id:
+        if not self.system_id and not self.contract_id:
             missing.append(_("the system or platform (and so the O&M contract)"))
+        elif not self.system_id:
+            missing.append(_("the system or platform"))
         elif not self.contract_id:
             missing.append(_("the O&M contract of the system"))
         if not self.partner_name:
