@@ -45,6 +45,9 @@
         "demo/response_support_notify_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "response_support/static/src/**/*",
+        ],
         "web.assets_tests": [
             "response_support/static/tests/tours/*.esm.js",
         ],

@@ -276,6 +276,25 @@ class TestDispatch(ResponseSupportCase):
         ticket.with_user(self.desk_user).stage_id = self.stage_done
         self.assertTrue(ticket.closed)
 
+    def test_engineer_is_offered_no_closing_stage(self):
+        """The form's status bar lists the stages of ``may_close`` only."""
+        ticket = self._dispatch(user=self.engineer_user)
+        self.assertFalse(ticket.with_user(self.engineer_user).may_close)
+        self.assertTrue(ticket.with_user(self.desk_user).may_close)
+        arch = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.engineer_user)
+            .get_view(self.env.ref("helpdesk_mgmt.ticket_view_form").id, "form")[
+                "arch"
+            ]
+        )
+        self.assertIn("('closed', 'in', [False, may_close])", arch)
+        Stage = self.env["helpdesk.ticket.stage"].with_user(self.engineer_user)
+        may_close = ticket.with_user(self.engineer_user).may_close
+        offered = Stage.search([("closed", "in", [False, may_close])])
+        self.assertIn(self.stage_resolved, offered)
+        self.assertNotIn(self.stage_done, offered)
+
     def test_engineer_cannot_change_sla_level_or_contract(self):
         ticket = self._dispatch(user=self.engineer_user)
         as_engineer = ticket.with_user(self.engineer_user)

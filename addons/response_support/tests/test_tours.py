@@ -17,6 +17,11 @@ class TestTours(ResponseSupportHttpCase):
     # the real date (tick: the browser and the server keep running)
     @freeze_time("2026-03-02 03:00:00", tick=True)
     def test_desk_engineer_records_a_call_and_dispatches_it(self):
+        # helpdesk_mgmt's auto-assign gives the call to the desk user and their first
+        # team: the dispatch still goes to the catalog's team and its method
+        self.env.company.helpdesk_mgmt_ticket_auto_assign = True
+        self.team_hardware.user_ids |= self.desk_user
+        self.team_software.assign_method = "round_robin"
         self.start_tour("/odoo", "response_support_phone_intake", login="rs_desk")
         ticket = self.env["helpdesk.ticket"].search(
             [("name", "=", "Billing screen shows error 500")]
@@ -26,6 +31,7 @@ class TestTours(ResponseSupportHttpCase):
         self.assertEqual(ticket.system_id, self.system)
         self.assertEqual(ticket.contract_id, self.contract)
         self.assertEqual(ticket.team_id, self.team_software)
+        self.assertEqual(ticket.user_id, self.engineer_user)
         self.assertEqual(ticket.intake_outcome, "assigned")
         self.assertEqual(ticket.priority, "2", "department × high → High")
         self.assertEqual(
