@@ -8,6 +8,7 @@ from . import helpdesk_ticket_dispatch
 from . import helpdesk_ticket_escalation
 from . import helpdesk_ticket_sla
 from . import helpdesk_ticket_sla_warning
+from . import helpdesk_ticket_sla_countdown
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import resource_calendar
