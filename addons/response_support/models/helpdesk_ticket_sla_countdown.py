@@ -86,7 +86,5 @@ class HelpdeskTicket(models.Model):
         if remaining < 0:
             return self.env._("%(clock)s: %(time)s late", clock=kind, time=time)
         if clock.status == "paused":
-            return self.env._(
-                "%(clock)s paused: %(time)s left", clock=kind, time=time
-            )
+            return self.env._("%(clock)s paused: %(time)s left", clock=kind, time=time)
         return self.env._("%(clock)s: %(time)s left", clock=kind, time=time)

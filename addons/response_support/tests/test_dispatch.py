@@ -284,9 +284,7 @@ class TestDispatch(ResponseSupportCase):
         arch = (
             self.env["helpdesk.ticket"]
             .with_user(self.engineer_user)
-            .get_view(self.env.ref("helpdesk_mgmt.ticket_view_form").id, "form")[
-                "arch"
-            ]
+            .get_view(self.env.ref("helpdesk_mgmt.ticket_view_form").id, "form")["arch"]
         )
         self.assertIn("('closed', 'in', [False, may_close])", arch)
         Stage = self.env["helpdesk.ticket.stage"].with_user(self.engineer_user)

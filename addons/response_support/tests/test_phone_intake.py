@@ -153,7 +153,8 @@ class TestPhoneIntake(ResponseSupportCase):
         ticket = self.env["helpdesk.ticket"].browse(action["res_id"])
         self.assertEqual(ticket.scope_decision, "rejected")
         self.assertEqual(
-            ticket.stage_id, self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
+            ticket.stage_id,
+            self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected"),
         )
 
     def test_engineer_cannot_accept_as_chargeable(self):
@@ -168,7 +169,9 @@ class TestPhoneIntake(ResponseSupportCase):
         attachment = (
             self.env["ir.attachment"]
             .with_user(self.desk_user)
-            .create({"name": "screen.png", "datas": "aGVsbG8=", "res_model": wizard._name})
+            .create(
+                {"name": "screen.png", "datas": "aGVsbG8=", "res_model": wizard._name}
+            )
         )
         wizard.attachment_ids = attachment
         action = wizard.action_create_dispatch()

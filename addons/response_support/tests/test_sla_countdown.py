@@ -1,6 +1,5 @@
-from lxml import etree
-
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.tests import tagged
 
