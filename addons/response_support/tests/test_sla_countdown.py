@@ -94,3 +94,21 @@ class TestSlaCountdown(ResponseSupportCase):
         for name in ("sla_status", "sla_countdown", "escalation_level"):
             with self.subTest(name=name):
                 self.assertTrue(badges[0].xpath(f".//field[@name='{name}']"))
+
+    def test_clock_outcomes_feed_the_pivot(self):
+        met = self._ticket()
+        with freeze_time("2026-03-02 02:20:00"):
+            met.action_acknowledge()
+        late = self._ticket()
+        with freeze_time("2026-03-02 02:45:00"):
+            late.action_acknowledge()
+        Clock = self.env["response.support.sla.clock"]
+        domain = [
+            ("ticket_id", "in", (met | late).ids),
+            ("kind", "=", "response"),
+            ("status", "in", ("met", "breached")),
+        ]
+        [(met_count, breached_count, rate)] = Clock._read_group(
+            domain, [], ["met_count:sum", "breached_count:sum", "met_rate:avg"]
+        )
+        self.assertEqual((met_count, breached_count, rate), (1, 1, 50.0))
