@@ -252,7 +252,7 @@ class HelpdeskTicket(models.Model):
             vals["stage_id"] = stage.id
         self._write_system_fields(vals)
         self._post_note(
-            self.env._(
+            self._desk_env()._(
                 "Dispatched to %(assignee)s.",
                 assignee=self._get_assignee_label(),
             )
@@ -280,7 +280,7 @@ class HelpdeskTicket(models.Model):
             }
         )
         for ticket in self:
-            ticket._post_note(self.env._("Resolved at the service desk."))
+            ticket._post_note(ticket._desk_env()._("Resolved at the service desk."))
         return True
 
     def action_raise_emergency(self):
@@ -292,13 +292,14 @@ class HelpdeskTicket(models.Model):
             ticket._write_system_fields(
                 {"intake_outcome": "emergency", "emergency_state": "possible"}
             )
-            missing = ticket._get_intake_missing()
-            body = Markup("<p>%s</p>") % self.env._(
+            desk = ticket._in_desk_lang()  # the note is the desk's to read
+            missing = desk._get_intake_missing()
+            body = Markup("<p>%s</p>") % desk.env._(
                 "Raised as a possible emergency to the technical support manager."
             )
             if missing:
                 body += Markup("<p>%s</p><ul>%s</ul>") % (
-                    self.env._("Still to confirm:"),
+                    desk.env._("Still to confirm:"),
                     Markup().join(Markup("<li>%s</li>") % m for m in missing),
                 )
             ticket.message_subscribe(partner_ids=managers.partner_id.ids)
@@ -311,6 +312,6 @@ class HelpdeskTicket(models.Model):
                 ticket.activity_schedule(
                     "response_support.mail_activity_type_emergency",
                     user_id=manager.id,
-                    summary=self.env._("Possible emergency: confirm or downgrade"),
+                    summary=desk.env._("Possible emergency: confirm or downgrade"),
                 )
         return True

@@ -102,7 +102,7 @@ class HelpdeskTicketTeam(models.Model):
         if not user:
             if ticket and skill:
                 ticket._post_note(
-                    self.env._(
+                    ticket._desk_env()._(
                         "No available member of %(team)s has %(skill)s ≥ %(level)s: "
                         "the ticket is left for the team to assign.",
                         team=self.display_name,
@@ -116,7 +116,7 @@ class HelpdeskTicketTeam(models.Model):
         self.sudo().last_assigned_user_id = user
         if ticket:
             ticket._post_note(
-                self.env._(
+                ticket._desk_env()._(
                     "Proposed %(user)s: %(reasons)s.",
                     user=user.name,
                     reasons=", ".join(r for r in reasons if r),
