@@ -88,3 +88,44 @@ class HelpdeskTicket(models.Model):
         if clock.status == "paused":
             return self.env._("%(clock)s paused: %(time)s left", clock=kind, time=time)
         return self.env._("%(clock)s: %(time)s left", clock=kind, time=time)
+
+    def _get_portal_sla_lines(self):
+        """The committed deadlines of the ticket as the customer reads them on the
+        portal: [{label, deadline, done, state, css}], one per clock that counts."""
+        self.ensure_one()
+        # the portal page is shown only once the customer's access to the ticket
+        # was checked; its clocks are the ticket's own data, read for display only
+        clocks = self.sudo().sla_clock_ids.filtered(lambda c: c.status != "cancelled")
+        kinds = dict(
+            self.env["response.support.sla.clock"]
+            ._fields["kind"]
+            ._description_selection(self.env)
+        )
+        _ = self.env._
+        states = {
+            "running": (_("In progress, on time so far"), "text-bg-info"),
+            "paused": (_("Paused while we wait for information"), "text-bg-secondary"),
+            "met": (_("Met on time"), "text-bg-success"),
+            "breached": (_("Missed: we are late"), "text-bg-danger"),
+        }
+        lines = []
+        for clock in clocks.sorted(
+            lambda c: ("response", "resolution", "onsite").index(c.kind)
+        ):
+            state, css = states[clock.status]
+            if (
+                clock.status == "running"
+                and clock.deadline
+                and clock.deadline < fields.Datetime.now()
+            ):
+                state, css = states["breached"]
+            lines.append(
+                {
+                    "label": kinds[clock.kind],
+                    "deadline": clock.deadline,
+                    "done": clock.done_date,
+                    "state": state,
+                    "css": css,
+                }
+            )
+        return lines
