@@ -50,9 +50,7 @@ class TestPortalSla(ResponseSupportHttpCase):
     def test_sla_lines_in_plain_words(self):
         ticket = self._ticket()
         lines = ticket.with_user(self.portal_user)._get_portal_sla_lines()
-        self.assertEqual(
-            [line["label"] for line in lines], ["Response", "Resolution"]
-        )
+        self.assertEqual([line["label"] for line in lines], ["Response", "Resolution"])
         with freeze_time("2026-03-09 03:00:00"):
             lines = ticket.with_user(self.portal_user)._get_portal_sla_lines()
         self.assertEqual(lines[0]["state"], "Missed: we are late")
