@@ -37,6 +37,7 @@
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",
         "wizards/response_support_ticket_dispatch_views.xml",
+        "wizards/response_support_priority_matrix_grid_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_menus.xml",
     ],

@@ -152,6 +152,20 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    "response.support.priority.matrix.grid": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    "response.support.priority.matrix.grid.line": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
     "response.support.ticket.dispatch": {
         "portal": "",
         "user": "",
