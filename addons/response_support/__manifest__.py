@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/response_support_rules.xml",
         "data/response_support_data.xml",
+        "data/res_lang_data.xml",
         "data/resource_calendar_data.xml",
         "data/response_support_sla_data.xml",
         "data/response_support_notify_data.xml",

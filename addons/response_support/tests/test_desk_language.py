@@ -45,3 +45,7 @@ class TestDeskLanguage(ResponseSupportCase):
         ticket.with_context(lang="en_US")._on_sla_breach(clock)
         body = ticket.message_ids[:1].body
         self.assertNotIn("SLA breached", body)
+
+    def test_compact_chinese_dates_on_lists(self):
+        lang = self.env.ref("base.lang_zh_CN")
+        self.assertEqual((lang.date_format, lang.time_format), ("%Y-%m-%d", "%H:%M"))
