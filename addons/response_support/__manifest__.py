@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/response_support_rules.xml",
         "data/response_support_data.xml",
+        "data/res_lang_data.xml",
         "data/resource_calendar_data.xml",
         "data/response_support_sla_data.xml",
         "data/response_support_notify_data.xml",
@@ -45,6 +46,8 @@
         "views/portal_activity_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",
+        "wizards/response_support_ticket_dispatch_views.xml",
+        "wizards/response_support_priority_matrix_grid_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_menus.xml",
     ],
@@ -54,6 +57,9 @@
         "demo/response_support_activity_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "response_support/static/src/**/*",
+        ],
         "web.assets_tests": [
             "response_support/static/tests/tours/*.esm.js",
         ],

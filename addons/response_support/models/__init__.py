@@ -13,6 +13,7 @@ from . import helpdesk_ticket_followup
 from . import response_support_followup
 from . import response_support_article
 from . import helpdesk_ticket_knowledge
+from . import helpdesk_ticket_sla_countdown
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket_team
 from . import resource_calendar

@@ -349,8 +349,23 @@ class HelpdeskTicket(models.Model):
         return fields.Date.context_today(self.with_context(tz=tz), moment)
 
     def _post_note(self, body):
-        """An internal note on the ticket (escalations, dispatch, SLA events…)."""
+        """An internal note on the ticket (escalations, dispatch, SLA events…).
+        Build ``body`` with ``self._desk_env()._(…)``: in the desk's language."""
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _get_desk_lang(self):
+        """The language of the notes the system writes on the ticket: its
+        company's, so that a manager working in English, or the SLA scheduler,
+        leaves notes the desk reads (hook: e.g. per team)."""
+        company = self.company_id[:1] or self.env.company
+        return company.partner_id.lang or self.env.lang
+
+    def _in_desk_lang(self):
+        return self.with_context(lang=self._get_desk_lang())
+
+    def _desk_env(self):
+        """The environment whose ``_()`` writes the ticket's system notes."""
+        return self._in_desk_lang().env
 
     def _get_selection_label(self, field_name, value=None):
         """The translated label of a selection value (default: the ticket's)."""

@@ -1,7 +1,7 @@
 import contextlib
 import contextvars
 
-from odoo import Command, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
 # ticket fields a technical support engineer may not change: the desk and the
@@ -56,6 +56,19 @@ class HelpdeskTicket(models.Model):
 
     # one file per concern of the standard, on purpose (see helpdesk_ticket.py)
     _inherit = "helpdesk.ticket"  # pylint: disable=consider-merging-classes-inherited
+
+    may_close = fields.Boolean(
+        compute="_compute_may_close",
+        help="Whether the current user may move the ticket to a closing stage: the "
+        "form offers engineers only the stages they may use.",
+    )
+
+    @api.depends_context("uid")
+    @api.depends("response_support_process")
+    def _compute_may_close(self):
+        engineer = self._is_field_engineer()
+        for ticket in self:
+            ticket.may_close = not (engineer and ticket.response_support_process)
 
     def _get_default_channel(self):
         """The channel of a ticket recorded without one: an engineer who is not on

@@ -20,7 +20,7 @@ class HelpdeskTicket(models.Model):
         self.action_acknowledge()
         for ticket in unassigned:
             ticket._post_note(
-                self.env._("Accepted by %(user)s.", user=self.env.user.name)
+                ticket._desk_env()._("Accepted by %(user)s.", user=self.env.user.name)
             )
         return True
 
@@ -67,7 +67,7 @@ class HelpdeskTicket(models.Model):
                 vals["user_id"] = False  # back to the new team's queue
             ticket.write(vals)
             ticket._post_note(
-                self.env._(
+                ticket._desk_env()._(
                     "Reassigned to %(assignee)s. Reason: %(reason)s",
                     assignee=ticket._get_assignee_label(),
                     reason=reason,
@@ -81,7 +81,7 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             ticket.write({"user_id": False})
             ticket._post_note(
-                self.env._(
+                ticket._desk_env()._(
                     "Handed back to the %(team)s queue by %(user)s. Reason: %(reason)s",
                     team=ticket.team_id.name or "-",
                     user=self.env.user.name,

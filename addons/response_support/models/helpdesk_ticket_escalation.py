@@ -160,9 +160,9 @@ class HelpdeskTicket(models.Model):
         managers = self._get_managers()
         self.message_subscribe(partner_ids=managers.partner_id.ids)
         self._post_note(
-            self.env._(
+            self._desk_env()._(
                 "Escalated to %(level)s. Reason: %(reason)s",
-                level=self._get_selection_label("escalation_level"),
+                level=self._in_desk_lang()._get_selection_label("escalation_level"),
                 reason=reason,
             )
         )
@@ -210,7 +210,7 @@ class HelpdeskTicket(models.Model):
             )
         for child in children:
             child._post_note(
-                self.env._(
+                child._desk_env()._(
                     "Resolved together with emergency %(ticket)s.",
                     ticket=self.display_name,
                 )
@@ -296,7 +296,7 @@ class HelpdeskTicket(models.Model):
                 ["response_support.mail_activity_type_emergency"], feedback=reason
             )
             ticket._post_note(
-                self.env._(
+                ticket._desk_env()._(
                     "Emergency downgraded by %(user)s. Reason: %(reason)s",
                     user=self.env.user.name,
                     reason=reason,
@@ -323,7 +323,7 @@ class HelpdeskTicket(models.Model):
             )
         children.write({"emergency_parent_id": parent.id})
         parent._post_note(
-            self.env._(
+            parent._desk_env()._(
                 "Linked other reports of the same outage: %(tickets)s",
                 tickets=", ".join(children.mapped("display_name")),
             )
@@ -344,11 +344,13 @@ class HelpdeskTicket(models.Model):
                     user_id=manager.id,
                 )
             ticket._post_note(
-                self.env._("Complaint routed to the technical support managers.")
+                ticket._desk_env()._(
+                    "Complaint routed to the technical support managers."
+                )
             )
             if ticket.complained_ticket_id:
                 ticket.complained_ticket_id._post_note(
-                    self.env._(
+                    ticket.complained_ticket_id._desk_env()._(
                         "Customer complaint %(ticket)s about this ticket.",
                         ticket=ticket.display_name,
                     )

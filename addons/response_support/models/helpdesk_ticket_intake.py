@@ -85,8 +85,10 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         _ = self.env._
         missing = []
-        if not self.system_id:
+        if not self.system_id and not self.contract_id:
             missing.append(_("the system or platform (and so the O&M contract)"))
+        elif not self.system_id:
+            missing.append(_("the system or platform"))
         elif not self.contract_id:
             missing.append(_("the O&M contract of the system"))
         if not self.partner_name:
@@ -198,36 +200,63 @@ class HelpdeskTicket(models.Model):
         )
 
     def action_dispatch(self):
-        """Intake outcome 2: hand the ticket to the engineer team (default from the
-        service catalog, then the contract)."""
+        """Intake outcome 2: hand the ticket to the engineer team of its service
+        catalog entry (then of its contract) and that team's assignment method,
+        whatever team and engineer helpdesk_mgmt's auto-assignment filled in when
+        the ticket was recorded. The desk chooses otherwise in the dispatch
+        dialog (action_dispatch_dialog)."""
         self._check_desk_action(self.env._("dispatch a ticket"))
         self._check_intake_complete()
         for ticket in self:
-            team = ticket.team_id or ticket._get_default_team()
-            if not team:
-                raise UserError(
-                    self.env._(
-                        "Choose the engineer team for ticket %(ticket)s, or set a "
-                        "default team on service catalog %(catalog)s.",
-                        ticket=ticket.display_name,
-                        catalog=ticket.catalog_id.display_name,
-                    )
-                )
-            ticket.team_id = team
-            vals = {"intake_outcome": "assigned"}
-            if not ticket.user_id:
-                vals["user_id"] = team._get_assignee(ticket).id
-            stage = ticket._get_working_stage()
-            if stage:
-                vals["stage_id"] = stage.id
-            ticket._write_system_fields(vals)
-            ticket._post_note(
+            ticket._dispatch()
+        return True
+
+    def action_dispatch_dialog(self):
+        """The dispatch dialog: shows the target team and engineer, which the desk
+        may change, before the dispatch is confirmed."""
+        self.ensure_one()
+        self._check_desk_action(self.env._("dispatch a ticket"))
+        return self._open_ticket_wizard(
+            "response.support.ticket.dispatch", self.env._("Dispatch"), {}
+        )
+
+    def _get_dispatch_team(self):
+        """The team a dispatch sends the ticket to: the catalog's, the contract's,
+        else the team already on the ticket."""
+        self.ensure_one()
+        return self._get_default_team() or self.team_id
+
+    def _dispatch(self, team=None, user=None):
+        """Dispatch to ``team`` / ``user`` when the desk chose them in the dialog
+        (an empty ``user``: the team's queue), else to the dispatch team and its
+        assignment method."""
+        self.ensure_one()
+        team = team or self._get_dispatch_team()
+        if not team:
+            raise UserError(
                 self.env._(
-                    "Dispatched to %(assignee)s.",
-                    assignee=ticket._get_assignee_label(),
+                    "Choose the engineer team for ticket %(ticket)s, or set a "
+                    "default team on service catalog %(catalog)s.",
+                    ticket=self.display_name,
+                    catalog=self.catalog_id.display_name,
                 )
             )
-        return True
+        # the team first: helpdesk_mgmt clears an engineer who is not a member
+        self.team_id = team
+        vals = {
+            "intake_outcome": "assigned",
+            "user_id": (user if user is not None else team._get_assignee(self)).id,
+        }
+        stage = self._get_working_stage()
+        if stage:
+            vals["stage_id"] = stage.id
+        self._write_system_fields(vals)
+        self._post_note(
+            self._desk_env()._(
+                "Dispatched to %(assignee)s.",
+                assignee=self._get_assignee_label(),
+            )
+        )
 
     def action_resolve_at_desk(self):
         """Intake outcome 1: the desk solved it; next comes the follow-up call."""
@@ -243,7 +272,7 @@ class HelpdeskTicket(models.Model):
             }
         )
         for ticket in self:
-            ticket._post_note(self.env._("Resolved at the service desk."))
+            ticket._post_note(ticket._desk_env()._("Resolved at the service desk."))
         return True
 
     def action_raise_emergency(self):
@@ -255,13 +284,14 @@ class HelpdeskTicket(models.Model):
             ticket._write_system_fields(
                 {"intake_outcome": "emergency", "emergency_state": "possible"}
             )
-            missing = ticket._get_intake_missing()
-            body = Markup("<p>%s</p>") % self.env._(
+            desk = ticket._in_desk_lang()  # the note is the desk's to read
+            missing = desk._get_intake_missing()
+            body = Markup("<p>%s</p>") % desk.env._(
                 "Raised as a possible emergency to the technical support manager."
             )
             if missing:
                 body += Markup("<p>%s</p><ul>%s</ul>") % (
-                    self.env._("Still to confirm:"),
+                    desk.env._("Still to confirm:"),
                     Markup().join(Markup("<li>%s</li>") % m for m in missing),
                 )
             ticket.message_subscribe(partner_ids=managers.partner_id.ids)
@@ -274,6 +304,6 @@ class HelpdeskTicket(models.Model):
                 ticket.activity_schedule(
                     "response_support.mail_activity_type_emergency",
                     user_id=manager.id,
-                    summary=self.env._("Possible emergency: confirm or downgrade"),
+                    summary=desk.env._("Possible emergency: confirm or downgrade"),
                 )
         return True

@@ -277,7 +277,7 @@ class HelpdeskTicket(models.Model):
     def _post_left_process_note(self):
         for ticket in self:
             ticket._post_note(
-                self.env._(
+                ticket._desk_env()._(
                     "This ticket left the response-support process (team "
                     "%(team)s): its SLA clocks are cancelled.",
                     team=ticket.team_id.display_name or "-",
@@ -306,20 +306,21 @@ class HelpdeskTicket(models.Model):
         the clocks' ``_retarget`` returns."""
         lines = defaultdict(list)
         for clock, (old, new, retargeted) in changes.items():
+            desk = clock.ticket_id._desk_env()  # the note is the desk's to read
             values = {
-                "clock": clock.display_name,
-                "old": format_datetime(self.env, old) if old else "-",
-                "new": format_datetime(self.env, new) if new else "-",
+                "clock": clock.with_env(desk).display_name,
+                "old": format_datetime(desk, old) if old else "-",
+                "new": format_datetime(desk, new) if new else "-",
                 "minutes": clock.target_minutes,
             }
             lines[clock.ticket_id].append(
-                self.env._(
+                desk._(
                     "SLA targets changed: %(clock)s deadline %(old)s → %(new)s "
                     "(%(minutes)s working minutes, clock not restarted).",
                     **values,
                 )
                 if retargeted
-                else self.env._(
+                else desk._(
                     "SLA working time changed: %(clock)s deadline %(old)s → "
                     "%(new)s (%(minutes)s working minutes).",
                     **values,

@@ -13,15 +13,14 @@ class HelpdeskTicket(models.Model):
 
     def _post_sla_warning(self, clock, threshold, partners):
         self.ensure_one()
-        body = self.env._(
+        desk = self._desk_env()  # the scheduler writes it for the desk to read
+        body = desk._(
             "SLA warning: %(clock)s has used %(percent)s%% of its target of "
             "%(minutes)s working minutes; deadline %(deadline)s.",
-            clock=clock.display_name,
+            clock=clock.with_env(desk).display_name,
             percent=threshold.percent,
             minutes=clock.target_minutes,
-            deadline=format_datetime(self.env, clock.deadline)
-            if clock.deadline
-            else "-",
+            deadline=format_datetime(desk, clock.deadline) if clock.deadline else "-",
         )
         self.message_post(
             body=body,
@@ -56,10 +55,11 @@ class HelpdeskTicket(models.Model):
         self._post_sla_warning(
             clock, threshold, self._sla_warning_partners(threshold.action)
         )
+        desk = self._desk_env()
         self._escalate(
-            self.env._(
+            desk._(
                 "%(clock)s reached %(percent)s%% of its SLA target.",
-                clock=clock.display_name,
+                clock=clock.with_env(desk).display_name,
                 percent=threshold.percent,
             ),
             trigger="sla",
@@ -75,11 +75,12 @@ class HelpdeskTicket(models.Model):
         partners = self.env["res.partner"]
         for action in set(superseded.mapped("action")):
             partners |= self._sla_warning_partners(action)
+        desk = self._desk_env()  # the scheduler writes it for the desk to read
         self.message_post(
-            body=self.env._(
+            body=desk._(
                 "SLA breached: %(clock)s passed its deadline %(deadline)s.",
-                clock=clock.display_name,
-                deadline=format_datetime(self.env, clock.deadline),
+                clock=clock.with_env(desk).display_name,
+                deadline=format_datetime(desk, clock.deadline),
             ),
             message_type="notification",
             subtype_xmlid="mail.mt_note",
@@ -87,8 +88,9 @@ class HelpdeskTicket(models.Model):
         )
         if "escalate" in superseded.mapped("action") and not clock.done_date:
             self._escalate(
-                self.env._(
-                    "%(clock)s breached its SLA target.", clock=clock.display_name
+                desk._(
+                    "%(clock)s breached its SLA target.",
+                    clock=clock.with_env(desk).display_name,
                 ),
                 trigger="sla",
             )

@@ -112,8 +112,42 @@ class HelpdeskTicketTeam(models.Model):
         level are candidates (else the team's ``skill_fallback``), and the ticket
         gets a note saying why the engineer was proposed."""
         self.ensure_one()
+        user, reasons = self._pick_assignee(ticket)
         if self.assign_method == "manual":
-            return self.env["res.users"]
+            return user
+        catalog = ticket.catalog_id if ticket else self.env["response.support.catalog"]
+        skill, level = catalog.skill_id, catalog.skill_min_level or 1
+        if not user:
+            if ticket and skill:
+                ticket._post_note(
+                    ticket._desk_env()._(
+                        "No available member of %(team)s has %(skill)s ≥ %(level)s: "
+                        "the ticket is left for the team to assign.",
+                        team=self.display_name,
+                        skill=skill.name,
+                        level=level,
+                    )
+                )
+            return user
+        # the round-robin pointer is bookkeeping of the dispatch, not a team setting:
+        # the desk that dispatches may not edit teams
+        self.sudo().last_assigned_user_id = user
+        if ticket:
+            ticket._post_note(
+                ticket._desk_env()._(
+                    "Proposed %(user)s: %(reasons)s.",
+                    user=user.name,
+                    reasons=", ".join(r for r in reasons if r),
+                )
+            )
+        return user
+
+    def _pick_assignee(self, ticket=None):
+        """(member, reasons): whom the assignment method would pick now, without
+        side effects (the dispatch dialog shows it before it is confirmed)."""
+        self.ensure_one()
+        if self.assign_method == "manual":
+            return self.env["res.users"], []
         members = self._get_available_members()
         reasons = []
         catalog = ticket.catalog_id if ticket else self.env["response.support.catalog"]
@@ -139,31 +173,10 @@ class HelpdeskTicketTeam(models.Model):
                     )
                 )
         if not members:
-            if ticket and skill:
-                ticket._post_note(
-                    self.env._(
-                        "No available member of %(team)s has %(skill)s ≥ %(level)s: "
-                        "the ticket is left for the team to assign.",
-                        team=self.display_name,
-                        skill=skill.name,
-                        level=level,
-                    )
-                )
-            return members
+            return members, reasons
         user = getattr(self, f"_assign_{self.assign_method}")(members)
-        # the round-robin pointer is bookkeeping of the dispatch, not a team setting:
-        # the desk that dispatches may not edit teams
-        self.sudo().last_assigned_user_id = user
-        if ticket:
-            reasons.append(self._get_assign_reason(user, members))
-            ticket._post_note(
-                self.env._(
-                    "Proposed %(user)s: %(reasons)s.",
-                    user=user.name,
-                    reasons=", ".join(r for r in reasons if r),
-                )
-            )
-        return user
+        reasons.append(self._get_assign_reason(user, members))
+        return user, reasons
 
     @api.model
     def _filter_skilled(self, members, skill, level):

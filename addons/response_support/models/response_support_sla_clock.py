@@ -167,6 +167,26 @@ class ResponseSupportSlaClock(models.Model):
     status = fields.Selection(
         CLOCK_STATUSES, compute="_compute_status", store=True, index=True
     )
+    met_count = fields.Integer(
+        string="Clocks Met",
+        compute="_compute_outcome_counts",
+        store=True,
+        aggregator="sum",
+    )
+    breached_count = fields.Integer(
+        string="Clocks Breached",
+        compute="_compute_outcome_counts",
+        store=True,
+        aggregator="sum",
+    )
+    met_rate = fields.Float(
+        string="Met Rate (%)",
+        compute="_compute_outcome_counts",
+        store=True,
+        aggregator="avg",
+        help="100 for a met clock, 0 for a breached one: its average over completed "
+        "clocks (the Completed filter) is the share met on time.",
+    )
     used_minutes = fields.Float(
         string="Working Minutes Used",
         help="Frozen when the clock is paused or completed.",
@@ -219,6 +239,13 @@ class ResponseSupportSlaClock(models.Model):
                 clock.status = "paused"
             else:
                 clock.status = "running"
+
+    @api.depends("status")
+    def _compute_outcome_counts(self):
+        for clock in self:
+            clock.met_count = clock.status == "met"
+            clock.breached_count = clock.status == "breached"
+            clock.met_rate = 100.0 if clock.status == "met" else 0.0
 
     @api.depends("kind", "ticket_id", "activity_id")
     def _compute_display_name(self):

@@ -160,6 +160,27 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    "response.support.priority.matrix.grid": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    "response.support.priority.matrix.grid.line": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "rcwu",
+    },
+    "response.support.ticket.dispatch": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "rcwu",
+        "manager": "rcwu",
+    },
     "response.support.ticket.escalate": {
         "portal": "",
         "user": "",

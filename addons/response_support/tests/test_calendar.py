@@ -447,3 +447,17 @@ class TestChineseCalendar(ResponseSupportCase):
             8,
         )
         workday.unlink()
+
+    def test_calendar_form_lists_holidays_and_make_up_days_by_date(self):
+        """Reachable from Helpdesk → Configuration; both lists by date."""
+        menu = self.env.ref("response_support.response_support_calendar_menu")
+        self.assertEqual(
+            menu.parent_id,
+            self.env.ref("helpdesk_mgmt.helpdesk_ticket_config_main_menu"),
+        )
+        arch = self.env["resource.calendar"].get_view(
+            self.env.ref("resource.resource_calendar_form").id, "form"
+        )["arch"]
+        self.assertIn('name="global_leave_ids"', arch)
+        self.assertIn('default_order="date_from"', arch)
+        self.assertIn('default_order="date"', arch)

@@ -30,9 +30,16 @@ class TestDispatch(ResponseSupportCase):
         cls.team_software.user_ids = cls.engineers
         cls.eng_a, cls.eng_b, cls.eng_c = cls.engineers.sorted("id")
 
-    def _dispatch(self, **overrides):
+    def _dispatch(self, user=None, **overrides):
+        """A complete ticket dispatched by the desk, to ``user`` when given (the
+        desk's choice in the dispatch dialog)."""
         ticket = self._create_ticket(**overrides)
-        ticket.with_user(self.desk_user).action_dispatch()
+        if user:
+            form = self._dialog(ticket)
+            form.user_id = user
+            form.save().action_confirm()
+        else:
+            ticket.with_user(self.desk_user).action_dispatch()
         return ticket
 
     def _put_on_leave(self, user, start, stop):
@@ -61,11 +68,70 @@ class TestDispatch(ResponseSupportCase):
         self.assertEqual(assignees, [self.eng_a, self.eng_b, self.eng_c, self.eng_a])
         self.assertIn("rs_eng_b", self._dispatch().message_ids[0].body)
 
+    def _dialog(self, ticket):
+        action = ticket.with_user(self.desk_user).action_dispatch_dialog()
+        return Form(
+            self.env[action["res_model"]]
+            .with_user(self.desk_user)
+            .with_context(**action["context"])
+        )
+
     def test_dispatch_keeps_an_assignee_chosen_by_the_desk(self):
         self.team_software.assign_method = "round_robin"
-        ticket = self._dispatch(team_id=self.team_software.id, user_id=self.eng_c.id)
+        ticket = self._create_ticket()
+        form = self._dialog(ticket)
+        self.assertEqual(form.team_id, self.team_software)
+        self.assertEqual(form.user_id, self.eng_a, "the dialog shows the target")
+        form.user_id = self.eng_c
+        form.save().action_confirm()
         self.assertEqual(ticket.user_id, self.eng_c)
+        self.assertEqual(ticket.intake_outcome, "assigned")
         self.assertFalse(self.team_software.last_assigned_user_id)
+
+    def test_dialog_confirmed_as_proposed_follows_the_assignment_method(self):
+        self.team_software.assign_method = "round_robin"
+        ticket = self._create_ticket()
+        self._dialog(ticket).save().action_confirm()
+        self.assertEqual(ticket.user_id, self.eng_a)
+        self.assertEqual(self.team_software.last_assigned_user_id, self.eng_a)
+
+    def test_dialog_team_chosen_by_the_desk_wins(self):
+        self.team_hardware.user_ids = self.eng_b
+        self.team_hardware.assign_method = "round_robin"
+        ticket = self._create_ticket()
+        form = self._dialog(ticket)
+        form.team_id = self.team_hardware
+        self.assertEqual(form.user_id, self.eng_b)
+        form.save().action_confirm()
+        self.assertEqual(ticket.team_id, self.team_hardware)
+        self.assertEqual(ticket.user_id, self.eng_b)
+
+    def test_dialog_engineer_cleared_leaves_the_team_queue(self):
+        self.team_software.assign_method = "round_robin"
+        ticket = self._create_ticket()
+        form = self._dialog(ticket)
+        form.user_id = self.env["res.users"]
+        form.save().action_confirm()
+        self.assertEqual(ticket.team_id, self.team_software)
+        self.assertFalse(ticket.user_id)
+
+    def test_dispatch_dialog_is_the_desk_s(self):
+        ticket = self._create_ticket()
+        with self.assertRaises(AccessError):
+            ticket.with_user(self.engineer_user).action_dispatch_dialog()
+
+    def test_dispatch_overrides_helpdesk_mgmt_auto_assign(self):
+        """With auto-assign on, a ticket recorded by the desk gets the desk user and
+        their first team; dispatch still goes to the catalog's team and method."""
+        self.env.company.helpdesk_mgmt_ticket_auto_assign = True
+        self.team_hardware.user_ids |= self.desk_user
+        self.team_software.assign_method = "round_robin"
+        ticket = self._create_ticket(user=self.desk_user, team_id=None, user_id=None)
+        self.assertEqual(ticket.user_id, self.desk_user, "helpdesk_mgmt's auto-assign")
+        self.assertEqual(ticket.team_id, self.team_hardware)
+        ticket.with_user(self.desk_user).action_dispatch()
+        self.assertEqual(ticket.team_id, self.team_software)
+        self.assertEqual(ticket.user_id, self.eng_a)
 
     def test_least_loaded_picks_the_member_with_fewest_open_tickets(self):
         self.team_software.assign_method = "least_loaded"
@@ -111,7 +177,7 @@ class TestDispatch(ResponseSupportCase):
         )
 
     def test_reassign_needs_a_reason(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         wizard = self._wizard(
             ticket, self.eng_a, "reassign", team_id=self.team_hardware.id
         )
@@ -124,12 +190,12 @@ class TestDispatch(ResponseSupportCase):
         self.assertEqual(ticket.user_id, self.eng_a)
 
     def test_reassign_needs_a_team_or_an_engineer(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         with self.assertRaisesRegex(UserError, "Choose the team or the engineer"):
             ticket._reassign("Not my field")
 
     def test_reassign_to_another_team_goes_to_its_queue(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         wizard = self._wizard(
             ticket,
             self.eng_a,
@@ -145,7 +211,7 @@ class TestDispatch(ResponseSupportCase):
         self.assertIn("The disk array failed", body)
 
     def test_reassign_to_a_colleague(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         ticket.with_user(self.eng_a)._reassign(
             "Database expert needed", user=self.eng_c
         )
@@ -163,13 +229,13 @@ class TestDispatch(ResponseSupportCase):
         self.assertIn("Accepted by rs_eng_b", ticket.message_ids[0].body)
 
     def test_accept_keeps_the_assignee(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         ticket.with_user(self.eng_b).action_accept()
         self.assertEqual(ticket.user_id, self.eng_a)
         self.assertTrue(ticket.responded_date)
 
     def test_hand_back_returns_the_ticket_to_the_team_queue(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         wizard = self._wizard(ticket, self.eng_a, "hand_back")
         with self.assertRaisesRegex(UserError, "Give the reason"):
             wizard.action_confirm()
@@ -180,7 +246,7 @@ class TestDispatch(ResponseSupportCase):
         self.assertIn("On site at another customer", ticket.message_ids[0].body)
 
     def test_reassign_form_requires_the_reason(self):
-        ticket = self._dispatch(user_id=self.eng_a.id)
+        ticket = self._dispatch(user=self.eng_a)
         action = ticket.action_reassign()
         form = Form(self.env[action["res_model"]].with_context(**action["context"]))
         form.team_id = self.team_hardware
@@ -202,7 +268,7 @@ class TestDispatch(ResponseSupportCase):
     # ------------------------------------------------------------------ restrictions
 
     def test_engineer_cannot_close(self):
-        ticket = self._dispatch(user_id=self.engineer_user.id)
+        ticket = self._dispatch(user=self.engineer_user)
         as_engineer = ticket.with_user(self.engineer_user)
         with self.assertRaisesRegex(AccessError, "follow-up call"):
             as_engineer.stage_id = self.stage_done
@@ -215,8 +281,25 @@ class TestDispatch(ResponseSupportCase):
         ticket.with_user(self.desk_user).stage_id = self.stage_done
         self.assertTrue(ticket.closed)
 
+    def test_engineer_is_offered_no_closing_stage(self):
+        """The form's status bar lists the stages of ``may_close`` only."""
+        ticket = self._dispatch(user=self.engineer_user)
+        self.assertFalse(ticket.with_user(self.engineer_user).may_close)
+        self.assertTrue(ticket.with_user(self.desk_user).may_close)
+        arch = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.engineer_user)
+            .get_view(self.env.ref("helpdesk_mgmt.ticket_view_form").id, "form")["arch"]
+        )
+        self.assertIn("('closed', 'in', [False, may_close])", arch)
+        Stage = self.env["helpdesk.ticket.stage"].with_user(self.engineer_user)
+        may_close = ticket.with_user(self.engineer_user).may_close
+        offered = Stage.search([("closed", "in", [False, may_close])])
+        self.assertIn(self.stage_resolved, offered)
+        self.assertNotIn(self.stage_done, offered)
+
     def test_engineer_cannot_change_sla_level_or_contract(self):
-        ticket = self._dispatch(user_id=self.engineer_user.id)
+        ticket = self._dispatch(user=self.engineer_user)
         as_engineer = ticket.with_user(self.engineer_user)
         with self.assertRaisesRegex(AccessError, "SLA Level"):
             as_engineer.sla_level_id = self.level_silver

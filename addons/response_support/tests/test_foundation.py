@@ -76,7 +76,11 @@ class TestOnTopOfHelpdesk(ResponseSupportCase):
             .with_user(self.desk_user)
             .get_view(form.id, "form")["arch"]
         )
-        for needle in ('name="system_id"', 'name="action_dispatch"', "sla_clock_ids"):
+        for needle in (
+            'name="system_id"',
+            'name="action_dispatch_dialog"',
+            "sla_clock_ids",
+        ):
             with self.subTest(needle=needle):
                 self.assertIn(needle, arch)
 

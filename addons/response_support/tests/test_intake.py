@@ -111,7 +111,17 @@ class TestIntake(ResponseSupportCase):
             ticket.action_dispatch()
         self.assertFalse(ticket.intake_outcome)
 
-    def test_dispatch_keeps_a_team_chosen_by_the_desk(self):
+    def test_dispatch_goes_to_the_catalog_team_over_the_ticket_s(self):
+        """The team on the ticket may be helpdesk_mgmt's auto-assignment: the
+        catalog decides (the desk chooses otherwise in the dispatch dialog)."""
+        ticket = self._create_ticket(team_id=self.team_hardware.id)
+        ticket.action_dispatch()
+        self.assertEqual(ticket.team_id, self.team_software)
+
+    def test_dispatch_without_catalog_team_keeps_the_ticket_s(self):
+        self.cat_software.team_id = False
+        self.cat_software_app.team_id = False
+        self.contract.team_ids = False
         ticket = self._create_ticket(team_id=self.team_hardware.id)
         ticket.action_dispatch()
         self.assertEqual(ticket.team_id, self.team_hardware)

@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
 
 from .common import ResponseSupportCase
 
@@ -68,3 +69,33 @@ class TestPriorityMatrix(ResponseSupportCase):
         (low | high).write({"priority": "3"})
         self.assertTrue(low.priority_override)
         self.assertFalse(high.priority_override)
+
+
+@tagged("post_install", "-at_install")
+class TestPriorityMatrixGrid(ResponseSupportCase):
+    def test_grid_shows_and_edits_impact_rows_by_urgency_columns(self):
+        Matrix = self.env["response.support.priority.matrix"]
+        Matrix.search([("company_id", "=", False)]).unlink()
+        Matrix.create(
+            {"impact": "high", "urgency": "high", "priority": "3", "company_id": False}
+        )
+        Grid = self.env["response.support.priority.matrix.grid"].with_user(
+            self.manager_user
+        )
+        grid = Form(Grid).save()
+        self.assertEqual(grid.line_ids.mapped("impact"), ["high", "medium", "low"])
+        self.assertEqual(grid.line_ids[0].priority_high, "3")
+        grid.line_ids[0].priority_high = "2"
+        grid.line_ids[2].priority_low = "0"
+        grid.action_save()
+        cells = {
+            (c.impact, c.urgency): c.priority
+            for c in Matrix.search([("company_id", "=", False)])
+        }
+        self.assertEqual(cells, {("high", "high"): "2", ("low", "low"): "0"})
+
+    def test_grid_is_the_manager_s(self):
+        with self.assertRaises(AccessError):
+            self.env["response.support.priority.matrix.grid"].with_user(
+                self.desk_user
+            ).create({})

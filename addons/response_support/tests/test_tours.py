@@ -17,6 +17,11 @@ class TestTours(ResponseSupportHttpCase):
     # the real date (tick: the browser and the server keep running)
     @freeze_time("2026-03-02 03:00:00", tick=True)
     def test_desk_engineer_records_a_call_and_dispatches_it(self):
+        # helpdesk_mgmt's auto-assign gives the call to the desk user and their first
+        # team: the dispatch still goes to the catalog's team and its method
+        self.env.company.helpdesk_mgmt_ticket_auto_assign = True
+        self.team_hardware.user_ids |= self.desk_user
+        self.team_software.assign_method = "round_robin"
         self.start_tour("/odoo", "response_support_phone_intake", login="rs_desk")
         ticket = self.env["helpdesk.ticket"].search(
             [("name", "=", "Billing screen shows error 500")]
@@ -26,9 +31,36 @@ class TestTours(ResponseSupportHttpCase):
         self.assertEqual(ticket.system_id, self.system)
         self.assertEqual(ticket.contract_id, self.contract)
         self.assertEqual(ticket.team_id, self.team_software)
+        self.assertEqual(ticket.user_id, self.engineer_user)
         self.assertEqual(ticket.intake_outcome, "assigned")
         self.assertEqual(ticket.priority, "2", "department × high → High")
         self.assertEqual(
             ticket.channel_id,
             self.env.ref("helpdesk_mgmt.helpdesk_ticket_channel_phone"),
         )
+
+    @freeze_time("2026-03-02 03:00:00", tick=True)
+    def test_kanban_card_shows_sla_badges_and_countdown(self):
+        ticket = self._create_ticket(
+            name="Kanban SLA ticket", reported_date="2026-03-02 03:00:00"
+        )
+        ticket._write_system_fields({"escalation_level": "manager"})
+        self.start_tour("/odoo", "response_support_kanban_sla", login="rs_desk")
+
+    @freeze_time("2026-03-02 03:00:00", tick=True)
+    def test_desk_dispatches_through_the_dialog(self):
+        self.env.company.helpdesk_mgmt_ticket_auto_assign = True
+        self.team_hardware.user_ids |= self.desk_user
+        self.team_software.assign_method = "round_robin"
+        ticket = self._create_ticket(
+            user=self.desk_user,
+            name="Dialog dispatch ticket",
+            reported_date="2026-03-02 03:00:00",
+            team_id=None,
+            user_id=None,
+        )
+        self.assertEqual(ticket.team_id, self.team_hardware, "auto-assigned")
+        self.start_tour("/odoo", "response_support_dispatch_dialog", login="rs_desk")
+        self.assertEqual(ticket.team_id, self.team_software)
+        self.assertEqual(ticket.user_id, self.engineer_user)
+        self.assertEqual(ticket.intake_outcome, "assigned")

@@ -1,0 +1,70 @@
+import {registry} from "@web/core/registry";
+
+registry.category("web_tour.tours").add("response_support_kanban_sla", {
+    url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
+    steps: () => [
+        {
+            content: "Switch to the kanban view",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The card shows the SLA status badge",
+            trigger:
+                ".o_kanban_record:contains('Kanban SLA ticket') [name=response_support_badges] .badge:contains('On Track')",
+        },
+        {
+            content: "The card shows the working-time countdown",
+            trigger:
+                ".o_kanban_record:contains('Kanban SLA ticket') .o_rs_sla_countdown.text-bg-success:contains('min left')",
+        },
+        {
+            content: "The card shows the escalation level",
+            trigger:
+                ".o_kanban_record:contains('Kanban SLA ticket') [name=escalation_level] .badge:contains('Technical Support Manager')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("response_support_dispatch_dialog", {
+    url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
+    steps: () => [
+        {
+            content: "Switch to the list view",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Open the ticket",
+            trigger: ".o_data_row td:contains('Dialog dispatch ticket')",
+            run: "click",
+        },
+        {
+            content: "The form shows the countdown",
+            trigger: ".o_form_view .o_rs_sla_countdown:contains('min left')",
+        },
+        {
+            content: "Dispatch",
+            trigger: ".o_form_view button[name=action_dispatch_dialog]",
+            run: "click",
+        },
+        {
+            content: "The dialog shows the catalog's team",
+            trigger: ".modal div[name=team_id] input:value(Software Team)",
+        },
+        {
+            content: "and the engineer its round robin picks",
+            trigger: ".modal div[name=user_id] input:value(Support Engineer)",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The ticket is dispatched to the working stage",
+            trigger:
+                ".o_form_view .o_statusbar_status button[aria-checked=true]:contains('In Progress')",
+        },
+    ],
+});
