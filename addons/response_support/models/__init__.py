@@ -1,3 +1,4 @@
+from . import response_support_sla_term_mixin
 from . import response_support_priority_matrix
 from . import response_support_escalation
 from . import helpdesk_ticket

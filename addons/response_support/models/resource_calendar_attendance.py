@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import models
 
 # attendance fields that change the working time the SLA clocks count in
 ATTENDANCE_WORKING_TIME_FIELDS = {
@@ -20,25 +20,9 @@ class ResourceCalendarAttendance(models.Model):
     the working time of the calendar just the same: running SLA clocks are
     replanned, in one batch."""
 
-    _inherit = "resource.calendar.attendance"
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "response.support.sla.term.mixin"]
+    _sla_term_fields = ATTENDANCE_WORKING_TIME_FIELDS
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            attendances = super().create(vals_list)
-            attendances.calendar_id._note_sla_change()
-        return attendances
-
-    def write(self, vals):
-        if not ATTENDANCE_WORKING_TIME_FIELDS & set(vals):
-            return super().write(vals)
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            calendars = self.calendar_id
-            res = super().write(vals)
-            (calendars | self.calendar_id)._note_sla_change()
-        return res
-
-    def unlink(self):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            self.calendar_id._note_sla_change()
-            return super().unlink()
+    def _get_sla_term_owners(self):
+        return self.calendar_id

@@ -1,6 +1,6 @@
 from pytz import timezone, utc
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 # leave fields that change the working time the SLA clocks count in
 LEAVE_WORKING_TIME_FIELDS = {
@@ -14,7 +14,9 @@ LEAVE_WORKING_TIME_FIELDS = {
 
 
 class ResourceCalendarLeaves(models.Model):
-    _inherit = "resource.calendar.leaves"
+    _name = "resource.calendar.leaves"
+    _inherit = ["resource.calendar.leaves", "response.support.sla.term.mixin"]
+    _sla_term_fields = LEAVE_WORKING_TIME_FIELDS
 
     cn_public_holiday = fields.Boolean(
         string="PRC Statutory Holiday",
@@ -28,28 +30,7 @@ class ResourceCalendarLeaves(models.Model):
         tz = timezone(self.calendar_id.tz or "UTC")
         return utc.localize(self.date_from).astimezone(tz).year
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            leaves = super().create(vals_list)
-            leaves._get_sla_calendars()._note_sla_change()
-        return leaves
-
-    def write(self, vals):
-        if not LEAVE_WORKING_TIME_FIELDS & set(vals):
-            return super().write(vals)
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            calendars = self._get_sla_calendars()
-            res = super().write(vals)
-            (calendars | self._get_sla_calendars())._note_sla_change()
-        return res
-
-    def unlink(self):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            self._get_sla_calendars()._note_sla_change()
-            return super().unlink()
-
-    def _get_sla_calendars(self):
+    def _get_sla_term_owners(self):
         """The calendars whose working time these leaves shorten: their own, or
         for a global leave every calendar of its company (see
         resource.calendar._get_sla_leave_domain). A leave of one resource (an

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 # the weekdays of resource.calendar.attendance
 DAYS_OF_WEEK = [
@@ -18,6 +18,8 @@ class ResponseSupportCalendarWorkday(models.Model):
     to make up for a statutory holiday."""
 
     _name = "response.support.calendar.workday"
+    _inherit = ["response.support.sla.term.mixin"]
+    _sla_term_fields = {"calendar_id", "date", "template_dayofweek"}
     _description = "Make-up Working Day"
     _order = "calendar_id, date"
 
@@ -51,23 +53,5 @@ class ResponseSupportCalendarWorkday(models.Model):
         ),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            workdays = super().create(vals_list)
-            workdays.calendar_id._note_sla_change()
-        return workdays
-
-    def write(self, vals):
-        if not {"calendar_id", "date", "template_dayofweek"} & set(vals):
-            return super().write(vals)
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            calendars = self.calendar_id
-            res = super().write(vals)
-            (calendars | self.calendar_id)._note_sla_change()
-        return res
-
-    def unlink(self):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            self.calendar_id._note_sla_change()
-            return super().unlink()
+    def _get_sla_term_owners(self):
+        return self.calendar_id

@@ -69,6 +69,7 @@ class ResponseSupportSlaTarget(models.Model):
     priority, in minutes."""
 
     _name = "response.support.sla.target"
+    _inherit = ["response.support.sla.term.mixin"]
     _description = "SLA Target"
     _order = "level_id, priority desc"
 
@@ -107,24 +108,8 @@ class ResponseSupportSlaTarget(models.Model):
         ),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            targets = super().create(vals_list)
-            targets.level_id._note_sla_change()
-        return targets
-
-    def write(self, vals):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            levels = self.level_id
-            res = super().write(vals)
-            (levels | self.level_id)._note_sla_change()
-        return res
-
-    def unlink(self):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            self.level_id._note_sla_change()
-            return super().unlink()
+    def _get_sla_term_owners(self):
+        return self.level_id
 
     @api.depends("level_id.name", "priority")
     def _compute_display_name(self):

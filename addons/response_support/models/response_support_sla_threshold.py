@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 THRESHOLD_ACTIONS = [
     ("notify_assignee", "Notify the Assignee"),
@@ -12,6 +12,7 @@ class ResponseSupportSlaThreshold(models.Model):
     target, do ``action`` — once per ticket and clock."""
 
     _name = "response.support.sla.threshold"
+    _inherit = ["response.support.sla.term.mixin"]
     _description = "SLA Warning Threshold"
     _order = "level_id, percent, sequence"
 
@@ -49,26 +50,6 @@ class ResponseSupportSlaThreshold(models.Model):
         ),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            thresholds = super().create(vals_list)
-            thresholds.level_id._note_sla_change()
-        return thresholds
-
-    def write(self, vals):
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            levels = self.level_id
-            res = super().write(vals)
-            (levels | self.level_id)._note_sla_change()
-        return res
-
-    def unlink(self):
-        # the next checks of the clocks are replanned without these thresholds
-        with self.env["response.support.sla.clock"]._batch_external_changes():
-            self.level_id._note_sla_change()
-            return super().unlink()
-
     def _seconds_of(self, clock):
         """Working seconds after which this threshold is reached on ``clock``, in
         whole seconds: the scheduler plans and compares thresholds at the
@@ -86,3 +67,7 @@ class ResponseSupportSlaThreshold(models.Model):
         self.ensure_one()
         clock.fired_threshold_ids = [(4, self.id)]
         getattr(clock.ticket_id, f"_sla_action_{self.action}")(clock, self)
+
+    def _get_sla_term_owners(self):
+        # the next checks of the clocks are replanned with or without these
+        return self.level_id

@@ -42,6 +42,14 @@ MATRIX = {
         "desk": "r",
         "manager": "r",
     },
+    # abstract: the SLA-term behaviour of targets, thresholds and calendar parts
+    "response.support.sla.term.mixin": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "",
+    },
     # working hours of the schedules: settings of the administrator, like the calendar
     "resource.calendar.attendance": {
         "portal": "",
