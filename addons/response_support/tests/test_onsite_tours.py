@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
@@ -37,3 +40,17 @@ class TestOnsiteTours(ResponseSupportHttpCase):
         self.assertEqual(session.state, "done")
         self.assertTrue(session.customer_confirmed)
         self.assertTrue(session.service_form_id)
+
+    # not frozen: the browser filters on its own (real) today
+    def test_my_visits_today_lists_only_mine_of_today(self):
+        now = fields.Datetime.now() + timedelta(minutes=1)
+        self._create_visit(self._ticket("Tour mine today"), agreed_date=now)
+        self._create_visit(
+            self._ticket("Tour other today"),
+            agreed_date=now,
+            user_ids=[(6, 0, self.manager_user.ids)],
+        )
+        self._create_visit(
+            self._ticket("Tour mine tomorrow"), agreed_date=now + timedelta(days=1)
+        )
+        self.start_tour("/odoo", "response_support_visits_today", login="rs_engineer")

@@ -125,3 +125,23 @@ registry.category("web_tour.tours").add("response_support_remote_session", {
         waitState("Done"),
     ],
 });
+
+// "My Visits Today" combines both filters: the engineer's own visits AND today's
+registry.category("web_tour.tours").add("response_support_visits_today", {
+    url: "/odoo/action-response_support.response_support_activity_action_today",
+    steps: () => [
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Only the engineer's visit of today is listed",
+            trigger: ".o_list_view .o_data_row:contains(Tour mine today)",
+        },
+        {
+            content: "Exactly one visit",
+            trigger: ".o_list_view tbody:not(:has(.o_data_row:nth-child(2)))",
+        },
+    ],
+});
