@@ -51,6 +51,7 @@
         "wizards/response_support_priority_matrix_grid_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_report_kpi_views.xml",
+        "views/response_support_evaluation_views.xml",
         "views/response_support_menus.xml",
     ],
     "demo": [
