@@ -52,6 +52,7 @@
         "wizards/response_support_ticket_escalate_views.xml",
         "views/response_support_report_kpi_views.xml",
         "views/response_support_evaluation_views.xml",
+        "views/response_support_board_views.xml",
         "views/response_support_menus.xml",
     ],
     "demo": [

@@ -48,3 +48,4 @@ from . import response_support_legacy_issue
 from . import response_support_activity_part
 from . import response_support_report_kpi
 from . import response_support_evaluation
+from . import response_support_board
