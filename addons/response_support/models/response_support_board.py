@@ -28,7 +28,9 @@ class ResponseSupportBoard(models.AbstractModel):
             "response_support.group_response_support_manager"
         ):
             raise AccessError(
-                self.env._("Only a technical support manager opens the supervision board.")
+                self.env._(
+                    "Only a technical support manager opens the supervision board."
+                )
             )
 
     @api.model
@@ -85,9 +87,9 @@ class ResponseSupportBoard(models.AbstractModel):
             )
         )
         labels = dict(
-            self.env["helpdesk.ticket"]._fields["sla_status"]._description_selection(
-                self.env
-            )
+            self.env["helpdesk.ticket"]
+            ._fields["sla_status"]
+            ._description_selection(self.env)
         )
         return {
             "key": "sla",

@@ -107,9 +107,7 @@ class ResponseSupportEvaluation(models.Model):
     article_written_count = fields.Integer(string="Articles Written", readonly=True)
     article_used_count = fields.Integer(string="Articles Used", readonly=True)
     legacy_open_count = fields.Integer(string="Legacy Issues Open", readonly=True)
-    legacy_overdue_count = fields.Integer(
-        string="Legacy Issues Overdue", readonly=True
-    )
+    legacy_overdue_count = fields.Integer(string="Legacy Issues Overdue", readonly=True)
     # -- the manager's judgement
     rating = fields.Selection(SATISFACTION, tracking=True)
     comments = fields.Html(string="Manager's Comments")
@@ -206,7 +204,9 @@ class ResponseSupportEvaluation(models.Model):
         time zone, grouped by engineer."""
         if self.filtered(lambda e: e.state == "done"):
             raise UserError(
-                self.env._("Reset a done evaluation to draft before computing it again.")
+                self.env._(
+                    "Reset a done evaluation to draft before computing it again."
+                )
             )
         measures = self._get_kpi_measures()
         report = self.env["response.support.report.kpi"]
@@ -239,7 +239,9 @@ class ResponseSupportEvaluation(models.Model):
 
     def action_done(self):
         if self.filtered(lambda e: not e.computed_date):
-            raise UserError(self.env._("Compute the KPIs before closing the evaluation."))
+            raise UserError(
+                self.env._("Compute the KPIs before closing the evaluation.")
+            )
         self.write({"state": "done"})
         return True
 

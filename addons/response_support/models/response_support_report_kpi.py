@@ -113,9 +113,7 @@ class ResponseSupportReportKpi(models.Model):
     arrival_on_time_rate = fields.Float(
         string="Arrival On Time (%)", aggregator="ratio", readonly=True
     )
-    support_clock_count = fields.Integer(
-        string="Support Times Measured", readonly=True
-    )
+    support_clock_count = fields.Integer(string="Support Times Measured", readonly=True)
     support_met_count = fields.Integer(string="Support Times Kept", readonly=True)
     support_on_time_rate = fields.Float(
         string="Support Time Kept (%)", aggregator="ratio", readonly=True
@@ -167,9 +165,7 @@ class ResponseSupportReportKpi(models.Model):
     article_written_count = fields.Integer(string="Articles Written", readonly=True)
     article_used_count = fields.Integer(string="Articles Used", readonly=True)
     legacy_open_count = fields.Integer(string="Legacy Issues Open", readonly=True)
-    legacy_overdue_count = fields.Integer(
-        string="Legacy Issues Overdue", readonly=True
-    )
+    legacy_overdue_count = fields.Integer(string="Legacy Issues Overdue", readonly=True)
 
     # ------------------------------------------------------------------ measures
 

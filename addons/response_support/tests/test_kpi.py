@@ -59,9 +59,7 @@ class KpiCommon(OnsiteCommon):
             for key in "ABCR":
                 t[key] = self._engineer_ticket(name=f"Ticket {key}")
             for key in "DEG":
-                t[key] = self._create_ticket(
-                    user=self.desk_user, name=f"Ticket {key}"
-                )
+                t[key] = self._create_ticket(user=self.desk_user, name=f"Ticket {key}")
             visit1 = self._visit(t["A"]).with_user(self.engineer_user)
         with freeze_time("2026-03-02 02:03:00"):
             t["E"].with_user(self.desk_user).action_dispatch()
