@@ -209,3 +209,16 @@ class TestBoardOverRpc(RpcMixin, BoardCommon, ResponseSupportHttpCase):
             "response_support_board",
             login="rs_manager",
         )
+
+    def test_tour_kpi_views(self):
+        """Pivot, list and graph of the KPI report with the ratio and p90
+        aggregators, in the browser."""
+        with freeze_time("2026-02-20 02:00:00"):
+            ticket = self._engineer_ticket(name="Board tour ticket")
+        with freeze_time("2026-02-20 03:00:00"):
+            ticket.action_acknowledge()  # 60 of 30 minutes: 0 % on time
+        self.start_tour(
+            "/odoo/action-response_support.response_support_report_kpi_action",
+            "response_support_kpi_views",
+            login="rs_manager",
+        )

@@ -17,3 +17,30 @@ registry.category("web_tour.tours").add("response_support_board", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("response_support_kpi_views", {
+    steps: () => [
+        {
+            content: "The pivot shows the on-time rate of the breached response",
+            trigger: ".o_pivot table .o_pivot_cell_value:contains(0.00)",
+        },
+        {
+            content: "Switch to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The list shows the tour's ticket",
+            trigger: ".o_list_view .o_data_row td:contains(Board tour ticket)",
+        },
+        {
+            content: "Switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph is drawn",
+            trigger: ".o_graph_renderer canvas",
+        },
+    ],
+});
