@@ -59,6 +59,7 @@
         "demo/response_support_demo.xml",
         "demo/response_support_notify_demo.xml",
         "demo/response_support_activity_demo.xml",
+        "demo/response_support_evaluation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
