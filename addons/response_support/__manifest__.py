@@ -15,6 +15,7 @@
         "security/response_support_groups.xml",
         "security/ir.model.access.csv",
         "security/response_support_rules.xml",
+        "security/response_support_kpi_rules.xml",
         "data/response_support_data.xml",
         "data/res_lang_data.xml",
         "data/resource_calendar_data.xml",
@@ -49,12 +50,16 @@
         "wizards/response_support_ticket_dispatch_views.xml",
         "wizards/response_support_priority_matrix_grid_views.xml",
         "wizards/response_support_ticket_escalate_views.xml",
+        "views/response_support_report_kpi_views.xml",
+        "views/response_support_evaluation_views.xml",
+        "views/response_support_board_views.xml",
         "views/response_support_menus.xml",
     ],
     "demo": [
         "demo/response_support_demo.xml",
         "demo/response_support_notify_demo.xml",
         "demo/response_support_activity_demo.xml",
+        "demo/response_support_evaluation_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

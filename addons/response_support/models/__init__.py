@@ -46,3 +46,6 @@ from . import response_support_activity_request
 from . import response_support_checklist_template
 from . import response_support_legacy_issue
 from . import response_support_activity_part
+from . import response_support_report_kpi
+from . import response_support_evaluation
+from . import response_support_board

@@ -365,6 +365,30 @@ MATRIX = {
         "desk": "rcwu",
         "manager": "rcwu",
     },
+    # service KPIs: the managers' report (SQL view, read only)
+    "response.support.report.kpi": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "r",
+    },
+    # evaluations: engineers (and the desk) read their own (rule), managers write
+    "response.support.evaluation": {
+        "portal": "",
+        "user": "",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    # abstract: the supervision board checks the manager group itself
+    "response.support.board": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "",
+    },
 }
 
 
@@ -923,7 +947,15 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
         template = env["response.support.checklist.template"].create(
             {"name": "B safety shoes", "company_id": company_b}
         )
+        evaluation = env["response.support.evaluation"].create(
+            {
+                "user_id": cls.engineer_user.id,
+                "company_id": company_b,
+                "date_from": "2026-03-01",
+            }
+        )
         return {
+            "response.support.evaluation": evaluation,
             "response.support.alert.source": source,
             "response.support.alert.rule": source.rule_ids,
             "response.support.alert": alert,
