@@ -444,7 +444,9 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
         )
         # the desk creates it open (then resolves, follows up and closes)
         self.assertFalse(
-            self._rpc("rs_desk", "create", [dict(vals, stage_id=self.stage_progress.id)])
+            self._rpc(
+                "rs_desk", "create", [dict(vals, stage_id=self.stage_progress.id)]
+            )
         )
 
     def test_every_route_refuses_closure_without_confirmation(self):

@@ -36,7 +36,9 @@ class TestFollowupTours(ResponseSupportHttpCase):
 
     def test_resolve_follow_up_and_close(self):
         ticket = self._working_ticket()
-        self.start_tour("/odoo", "response_support_followup_resolve", login="rs_engineer")
+        self.start_tour(
+            "/odoo", "response_support_followup_resolve", login="rs_engineer"
+        )
         self.assertEqual(ticket.stage_id, self.stage_resolved)
         self.assertIn("cleared its cache", ticket.resolution)
         self.assertIn("ran out of memory", ticket.resolution_cause)
