@@ -70,7 +70,7 @@ registry.category("web_tour.tours").add("response_support_followup_close", {
         },
         {
             content: "Satisfaction: very satisfied",
-            trigger: ".modal div[name=satisfaction] [aria-label='Very Satisfied']",
+            trigger: ".modal div[name=satisfaction] input[data-value='5']",
             run: "click",
         },
         {
