@@ -276,6 +276,9 @@ class HelpdeskTicket(models.Model):
         tickets = super().create(vals_list)
         tickets._set_priority_override_on_create(vals_list)
         process = tickets.filtered("response_support_process")
+        # checked on the new tickets: their stage may come from a default (form,
+        # kanban column, duplicate, import) rather than from ``vals``
+        process._check_followup_create()
         process._sync_sla_clocks()
         process.filtered(lambda t: t.ticket_type == "complaint")._route_complaint()
         return tickets

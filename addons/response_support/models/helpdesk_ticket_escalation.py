@@ -74,6 +74,7 @@ class HelpdeskTicket(models.Model):
         column2="user_id",
         string="Helpers",
         domain="[('share', '=', False)]",
+        copy=False,  # the manager brings helpers in per ticket, not a duplicate
         tracking=True,
         help="Engineers from other teams the technical support manager coordinates "
         "on this ticket.",

@@ -112,6 +112,30 @@ class HelpdeskTicket(models.Model):
             to_close._check_desk_action(self.env._("close a ticket"))
         to_close._check_closure_confirmed()
 
+    def _check_followup_create(self):
+        """Hook of the ticket's create, for the new tickets of the process: the
+        checks of _check_followup_write on the stage a ticket is created in,
+        whatever the path (form, kanban quick create, RPC, import, duplicate). A
+        new ticket has no follow-up yet, so it is never created in a closing
+        stage (cancel and reject excepted), not even by the desk; one created in
+        a resolving stage needs its handling result and cause."""
+        for ticket in self:
+            stage = ticket.stage_id
+            if stage.closed and not stage.intake_exempt:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be created in stage %(stage)s: a "
+                        "ticket is closed only after the customer confirmed the "
+                        "solution in a follow-up. Create it in an open stage, "
+                        "resolve it with its handling result, record the follow-up, "
+                        "then close it.",
+                        ticket=ticket.display_name,
+                        stage=stage.display_name,
+                    )
+                )
+            if stage.sla_resolved:
+                ticket._check_resolution_recorded()
+
     def _check_resolution_recorded(self, vals=None):
         """Refuse to resolve a ticket without its handling result and cause
         (values of ``vals`` when given, else the ticket's)."""

@@ -75,6 +75,7 @@ class HelpdeskTicket(models.Model):
                 continue
             ticket.suggested_article_ids = Article._search_similar(
                 ticket._get_suggestion_text(),
+                title=ticket.name,
                 catalog=ticket.catalog_id,
                 systems=ticket.system_id,
                 limit=SUGGESTION_LIMIT,
@@ -89,45 +90,55 @@ class HelpdeskTicket(models.Model):
 
     def _search_similar_tickets(self, limit=SUGGESTION_LIMIT, title=None):
         """Other tickets with a similar title (``title``, default this ticket's),
-        the same system or catalog entry first; one query on the trigram index of
-        the titles, then the user's record rules."""
+        best first; one query on the trigram index of the titles, then the
+        user's record rules."""
         self.ensure_one()
         title = ((self.name or "") if title is None else title).lower()
-        if not title.strip() or not self.env.registry.has_trigram:
+        query, params = self._get_similar_tickets_sql(title, limit * 3)
+        if not query:
             return self.browse()
         self.flush_model(["name", "company_id", "system_id", "catalog_id"])
-        cr = self.env.cr
-        cr.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(TICKET_SIMILARITY_THRESHOLD)],
+        self.env["response.support.article"]._set_trigram_threshold(
+            "pg_trgm.similarity_threshold", TICKET_SIMILARITY_THRESHOLD
         )
-        # a constant query string: the trigram operator ``%`` cannot be written
-        # inside odoo.tools.SQL; every value is a parameter
-        cr.execute(
-            """
+        self.env.cr.execute(query, params)
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        allowed = set(self.search([("id", "in", ids)]).ids)
+        return self.browse([i for i in ids if i in allowed][:limit])
+
+    def _get_similar_tickets_sql(self, title, limit):
+        """(query, parameters) of _search_similar_tickets, or (None, None) (hook).
+        The candidates are the tickets of the same system (or, without one, of
+        the same catalog entry): related events are the system's, and the query
+        stays flat however many tickets the desk has (the trigram and system
+        indexes are combined). A constant query string: the trigram operator
+        ``%`` cannot be written inside odoo.tools.SQL; every value is a
+        parameter (some may be hidden by the record rules: ask for more)."""
+        self.ensure_one()
+        if not title.strip() or not self.env.registry.has_trigram:
+            return None, None
+        query = """
             SELECT t.id
               FROM helpdesk_ticket t
              WHERE lower(t.name) %% %(title)s
                AND t.id != %(id)s
                AND t.company_id IN %(companies)s
+               AND (%(system)s IS NULL OR t.system_id = %(system)s)
+               AND (%(system)s IS NOT NULL OR %(catalog)s IS NULL
+                    OR t.catalog_id = %(catalog)s)
           ORDER BY similarity(lower(t.name), %(title)s)
-                   + CASE WHEN t.system_id = %(system)s THEN 0.2 ELSE 0 END
                    + CASE WHEN t.catalog_id = %(catalog)s THEN 0.1 ELSE 0 END DESC,
                    t.id DESC
              LIMIT %(limit)s
-            """,
-            {
-                "title": title,
-                "id": self.id,
-                "companies": tuple(self.env.companies.ids),
-                "system": self.system_id.id or None,
-                "catalog": self.catalog_id.id or None,
-                "limit": limit * 3,  # some may be hidden by the record rules
-            },
-        )
-        ids = [row[0] for row in cr.fetchall()]
-        allowed = set(self.search([("id", "in", ids)]).ids)
-        return self.browse([i for i in ids if i in allowed][:limit])
+        """
+        return query, {
+            "title": title,
+            "id": self.id or 0,
+            "companies": tuple(self.env.companies.ids),
+            "system": self.system_id.id or None,
+            "catalog": self.catalog_id.id or None,
+            "limit": limit,
+        }
 
     def action_create_knowledge_article(self):
         """A draft article from this resolved ticket, pre-filled from its

@@ -7,9 +7,14 @@ from .helpdesk_ticket_access import has_private_flag, private_flag
 CONTENT_FIELDS = ("name", "symptom", "cause", "solution")
 # longest text the trigram similarity compares (title, keywords, start of the symptom)
 SEARCH_TEXT_LENGTH = 400
-# lowest trigram similarity of a suggestion (Chinese text shares fewer trigrams
-# than English words do: a low threshold, the ranking does the rest)
-SIMILARITY_THRESHOLD = 0.1
+# the few words the trigram index matches: a ticket's title, a portal search;
+# an article's title and keywords
+TITLE_LENGTH = 100
+# lowest word similarity (pg_trgm.word_similarity_threshold) of those words to
+# some stretch of an article's title and keywords: high enough for the GIN
+# index to keep few candidates among many articles (bench/bench_knowledge.py),
+# low enough for a reworded title
+WORD_SIMILARITY_THRESHOLD = 0.5
 
 
 def plain_text(html, length=SEARCH_TEXT_LENGTH):
@@ -82,6 +87,7 @@ class ResponseSupportArticle(models.Model):
         "response.support.article.revision", "article_id", string="Revisions"
     )
     search_text = fields.Text(compute="_compute_search_text", store=True)
+    search_title = fields.Char(compute="_compute_search_text", store=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -94,6 +100,9 @@ class ResponseSupportArticle(models.Model):
     @api.depends("name", "keywords", "symptom")
     def _compute_search_text(self):
         for article in self:
+            article.search_title = " ".join(
+                filter(None, [article.name, article.keywords])
+            ).lower()[:TITLE_LENGTH]
             article.search_text = " ".join(
                 filter(
                     None,
@@ -103,15 +112,21 @@ class ResponseSupportArticle(models.Model):
 
     def init(self):
         """The trigram index of the suggestions (pg_trgm, trusted: created with
-        the database by Odoo, or here by its owner)."""
+        the database by Odoo, or here by its owner): on the titles and keywords,
+        short texts whose similarity is cheap to check (the whole search text
+        only ranks the few articles found)."""
         if not self.env.registry.has_trigram:
             return
         tools.sql.create_index(
             self.env.cr,
-            "response_support_article_search_text_trgm",
+            "response_support_article_search_title_trgm",
             self._table,
-            ["search_text gin_trgm_ops"],
+            ["search_title gin_trgm_ops"],
             method="gin",
+        )
+        # the index of the first release, on the whole search text
+        tools.sql.drop_index(
+            self.env.cr, "response_support_article_search_text_trgm", self._table
         )
 
     # ------------------------------------------------------------------ CRUD
@@ -206,35 +221,85 @@ class ResponseSupportArticle(models.Model):
 
     @api.model
     def _search_similar_ids(
-        self, text, catalog=None, systems=None, customer_visible=False, limit=5
+        self,
+        text,
+        title=None,
+        catalog=None,
+        systems=None,
+        customer_visible=False,
+        limit=5,
     ):
-        """Ids of published articles ranked by trigram similarity of their title,
-        keywords and symptom to ``text``, with a bonus for the same catalog entry
-        and the same systems; one indexed query, whatever the number of articles.
-        ``customer_visible``: only those published on the portal."""
-        text = (text or "").lower()[:SEARCH_TEXT_LENGTH]
-        if not text.strip() or not self.env.registry.has_trigram:
+        """Ids of published articles like ``text``, best first; one query on the
+        trigram index, whose cost follows the number of matching articles, not
+        the size of the knowledge base. ``title``: the few words the index
+        matches (default: the start of ``text``), found in some stretch of an
+        article's title and keywords (word similarity: the title's trigrams,
+        characters for Chinese, in the article's); the candidates are then
+        ranked by that, the similarity of the whole ``text`` to the article's
+        title, keywords and symptom, and a bonus for the same catalog entry
+        and systems. ``customer_visible``: only the articles published on the
+        portal."""
+        query, params = self._get_similar_sql(
+            text,
+            title=title,
+            catalog=catalog,
+            systems=systems,
+            customer_visible=customer_visible,
+            limit=limit,
+        )
+        if not query:
             return []
         self.flush_model(
-            ["search_text", "state", "company_id", "customer_visible", "catalog_id"]
+            [
+                "search_text",
+                "search_title",
+                "state",
+                "company_id",
+                "customer_visible",
+                "catalog_id",
+            ]
         )
         self.flush_model(["system_ids", "use_count"])
-        cr = self.env.cr
-        cr.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(SIMILARITY_THRESHOLD)],
+        self._set_trigram_threshold(
+            "pg_trgm.word_similarity_threshold", WORD_SIMILARITY_THRESHOLD
         )
-        # a constant query string: the trigram operator ``%`` (index-backed) cannot
-        # be written inside odoo.tools.SQL; every value is a parameter
-        cr.execute(
-            """
+        self.env.cr.execute(query, params)
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _set_trigram_threshold(self, setting, value):
+        """SET LOCAL a pg_trgm threshold (for the current transaction: the
+        index operators read it)."""
+        assert setting.startswith("pg_trgm.")
+        self.env.cr.execute(f"SET LOCAL {setting} = %s", [value])
+
+    @api.model
+    def _get_similar_sql(
+        self,
+        text,
+        title=None,
+        catalog=None,
+        systems=None,
+        customer_visible=False,
+        limit=5,
+    ):
+        """(query, parameters) of _search_similar_ids, or (None, None) when there
+        is nothing to compare (hook: another ranking). A constant query string:
+        the trigram operators (``%>``) cannot be written inside odoo.tools.SQL;
+        every value is a parameter."""
+        text = (text or "").lower()[:SEARCH_TEXT_LENGTH]
+        title = (title or text).lower()[:TITLE_LENGTH]
+        if not title.strip() or not self.env.registry.has_trigram:
+            return None, None
+        query = """
             SELECT a.id
               FROM response_support_article a
-             WHERE a.search_text %% %(text)s
+             WHERE a.search_title %%> %(title)s
                AND a.state = 'published'
                AND a.company_id IN %(companies)s
                AND (a.customer_visible OR NOT %(customer_visible)s)
-          ORDER BY similarity(a.search_text, %(text)s)
+          ORDER BY word_similarity(%(title)s, a.search_title)
+                   + similarity(a.search_text, %(text)s)
                    + CASE WHEN a.catalog_id = %(catalog)s THEN 0.2 ELSE 0 END
                    + CASE WHEN EXISTS (
                          SELECT 1 FROM response_support_article_system_rel r
@@ -243,17 +308,16 @@ class ResponseSupportArticle(models.Model):
                      ) THEN 0.1 ELSE 0 END DESC,
                    a.use_count DESC, a.id DESC
              LIMIT %(limit)s
-            """,
-            {
-                "text": text,
-                "companies": tuple(self.env.companies.ids),
-                "catalog": catalog.id if catalog else None,
-                "systems": tuple(systems.ids) if systems else (0,),
-                "limit": limit,
-                "customer_visible": bool(customer_visible),
-            },
-        )
-        return [row[0] for row in cr.fetchall()]
+        """
+        return query, {
+            "title": title,
+            "text": text or title,
+            "companies": tuple(self.env.companies.ids),
+            "catalog": catalog.id if catalog else None,
+            "systems": tuple(systems.ids) if systems else (0,),
+            "limit": limit,
+            "customer_visible": bool(customer_visible),
+        }
 
     @api.model
     def _search_similar(self, text, **kwargs):

@@ -90,6 +90,91 @@ class TestFollowup(FollowupCommon, ResponseSupportCase):
         self.assertTrue(ticket.closed)
         self.assertFalse(ticket.followup_state)
 
+    # ------------------------------------------------------------------ create
+
+    def test_no_role_creates_a_ticket_closed(self):
+        """A new ticket has no follow-up: nobody creates one in a closing stage
+        (checked like a move to that stage), whichever way the stage comes."""
+        vals = self._complete_vals(
+            team_id=self.team_software.id, stage_id=self.stage_done.id
+        )
+        Ticket = self.env["helpdesk.ticket"]
+        for user in (self.desk_user, self.manager_user):
+            with self.subTest(user=user.login):
+                with self.assertRaisesRegex(UserError, "cannot be created in stage"):
+                    Ticket.with_user(user).create(dict(vals))
+        with self.assertRaisesRegex(AccessError, "Only the service desk closes"):
+            Ticket.with_user(self.engineer_user).create(dict(vals))
+        with self.assertRaisesRegex(UserError, "cannot be created in stage"):
+            Ticket.create(dict(vals))  # nor the system (no follow-up exists)
+        # a kanban quick create in the Done column: the stage is a default
+        with self.assertRaisesRegex(UserError, "cannot be created in stage"):
+            Ticket.with_user(self.desk_user).with_context(
+                default_stage_id=self.stage_done.id
+            ).create(self._complete_vals())
+        # cancel and reject close without a follow-up; plain helpdesk as before
+        cancelled = Ticket.with_user(self.desk_user).create(
+            dict(vals, stage_id=self.stage_cancelled.id)
+        )
+        self.assertTrue(cancelled.closed)
+        plain_team = self.env["helpdesk.ticket.team"].create({"name": "Facilities"})
+        plain = Ticket.with_user(self.desk_user).create(
+            {
+                "name": "Door",
+                "description": "<p>stuck</p>",
+                "team_id": plain_team.id,
+                "stage_id": self.stage_done.id,
+            }
+        )
+        self.assertTrue(plain.closed)
+
+    def test_a_ticket_created_resolved_needs_its_result_and_cause(self):
+        vals = self._complete_vals(
+            team_id=self.team_software.id, stage_id=self.stage_resolved.id
+        )
+        Ticket = self.env["helpdesk.ticket"].with_user(self.desk_user)
+        with self.assertRaisesRegex(UserError, "fill in Solution, Cause Analysis"):
+            Ticket.create(dict(vals))
+        ticket = Ticket.create(dict(vals, **self.RESOLUTION_VALS))
+        self.assertEqual(ticket.followup_state, "pending")
+        self.assertTrue(ticket.resolved_date)
+
+    def test_duplicate_and_import_do_not_create_closed_tickets(self):
+        ticket = self._resolved_ticket()
+        self._confirm_followup(ticket)
+        ticket.with_user(self.desk_user).action_close_confirmed()
+        self.assertTrue(ticket.closed)
+        as_desk = ticket.with_user(self.desk_user)
+        # a duplicate starts over: open, without the follow-ups of the original
+        duplicate = as_desk.copy()
+        self.assertFalse(duplicate.closed)
+        self.assertFalse(duplicate.followup_ids)
+        self.assertFalse(duplicate.followup_state)
+        with self.assertRaisesRegex(UserError, "cannot be created in stage"):
+            as_desk.copy({"stage_id": self.stage_done.id})
+        # an import creates through the same path: the row is refused
+        result = (
+            self.env["helpdesk.ticket"]
+            .with_user(self.desk_user)
+            .load(
+                ["name", "description", "team_id/.id", "system_id/.id", "stage_id/.id"],
+                [
+                    [
+                        "Imported closed",
+                        "Printer offline",
+                        str(self.team_software.id),
+                        str(self.system.id),
+                        str(self.stage_done.id),
+                    ]
+                ],
+            )
+        )
+        self.assertFalse(result["ids"])
+        self.assertIn(
+            "cannot be created in stage",
+            " ".join(message["message"] for message in result["messages"]),
+        )
+
     # ------------------------------------------------------------------ queue
 
     def test_resolved_tickets_wait_in_the_desk_s_followup_queue(self):
@@ -312,7 +397,9 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
     def _close(self, ticket, stage):
         return self._post("/ticket/close", ticket_id=ticket.id, stage_id=stage.id)
 
-    def _rpc_write(self, login, ticket, vals):
+    def _rpc(self, login, method, args):
+        """The error of ``helpdesk.ticket.<method>(*args)`` called over JSON-RPC
+        by ``login``, or None."""
         self.authenticate(login, login)
         payload = {
             "jsonrpc": "2.0",
@@ -320,17 +407,47 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
             "id": 1,
             "params": {
                 "model": "helpdesk.ticket",
-                "method": "write",
-                "args": [ticket.ids, vals],
+                "method": method,
+                "args": args,
                 "kwargs": {},
             },
         }
         response = self.url_open(
-            "/web/dataset/call_kw/helpdesk.ticket/write",
+            f"/web/dataset/call_kw/helpdesk.ticket/{method}",
             data=json.dumps(payload),
             headers={"Content-Type": "application/json"},
         )
         return response.json().get("error")
+
+    def _rpc_write(self, login, ticket, vals):
+        return self._rpc(login, "write", [ticket.ids, vals])
+
+    def test_rpc_create_in_a_closing_stage_is_refused_for_every_role(self):
+        vals = self._complete_vals(
+            name="Closed at birth",
+            team_id=self.team_software.id,
+            stage_id=self.stage_done.id,
+        )
+        refused = {
+            "rs_desk": "odoo.exceptions.UserError",
+            "rs_manager": "odoo.exceptions.UserError",
+            "rs_engineer": "odoo.exceptions.AccessError",
+        }
+        for login, error_name in refused.items():
+            with self.subTest(login=login):
+                error = self._rpc(login, "create", [vals])
+                self.assertEqual(error["data"]["name"], error_name)
+        error = self._rpc("rs_desk", "create", [vals])
+        self.assertIn("cannot be created in stage", error["data"]["message"])
+        self.assertFalse(
+            self.env["helpdesk.ticket"].search([("name", "=", "Closed at birth")])
+        )
+        # the desk creates it open (then resolves, follows up and closes)
+        self.assertFalse(
+            self._rpc(
+                "rs_desk", "create", [dict(vals, stage_id=self.stage_progress.id)]
+            )
+        )
 
     def test_every_route_refuses_closure_without_confirmation(self):
         ticket = self._resolved_ticket()

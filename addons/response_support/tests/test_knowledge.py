@@ -150,9 +150,17 @@ class TestKnowledge(KnowledgeCommon, ResponseSupportCase):
     def test_similar_tickets_are_suggested_and_linked(self):
         earlier = self._create_ticket(name="Billing screen shows error 500 again")
         self._create_ticket(name="Printer offline")
+        # another system of the customer: not a related event of this one
+        other_system = self.env["response.support.system"].create(
+            {"name": "Gas Billing", "code": "T-GB", "partner_id": self.customer.id}
+        )
+        elsewhere = self._create_ticket(
+            name="Billing screen shows error 500", system_id=other_system.id
+        )
         ticket = self._create_ticket()
         similar = ticket.with_user(self.desk_user).suggested_ticket_ids
         self.assertEqual(similar[:1], earlier)
+        self.assertNotIn(elsewhere, similar, "the candidates are the system's")
         earlier.with_user(self.desk_user).with_context(
             active_ticket_id=ticket.id
         ).action_mark_related()
@@ -161,7 +169,7 @@ class TestKnowledge(KnowledgeCommon, ResponseSupportCase):
 
     def test_suggestions_are_one_query_each(self):
         for i in range(30):
-            self._published(f"Billing report {i} is slow", keywords="billing")
+            self._published(f"Billing screen shows error {i}", keywords="billing")
         ticket = self._create_ticket()
         name = ticket.name
         Article = self.Article.with_user(self.desk_user)
