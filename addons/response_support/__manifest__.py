@@ -47,6 +47,7 @@
         "report/response_support_sla_report.xml",
         "views/response_support_sla_report_views.xml",
         "views/portal_sla_report_templates.xml",
+        "views/response_support_config_change_views.xml",
         "views/portal_activity_templates.xml",
         "wizards/response_support_phone_intake_views.xml",
         "wizards/response_support_ticket_reassign_views.xml",

@@ -47,3 +47,4 @@ from . import response_support_checklist_template
 from . import response_support_legacy_issue
 from . import response_support_activity_part
 from . import response_support_sla_report
+from . import response_support_config_change
