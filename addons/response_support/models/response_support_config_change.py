@@ -45,6 +45,12 @@ class ResponseSupportConfigChange(models.Model):
     field_id = fields.Many2one(
         "ir.model.fields", string="Field", readonly=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        index=True,
+        help="The company of the changed record; empty when it is shared.",
+    )
     old_value = fields.Text(readonly=True)
     new_value = fields.Text(readonly=True)
 
@@ -115,6 +121,16 @@ class ResponseSupportConfigTrackingMixin(models.AbstractModel):
             return str(bool(value))
         return "" if value is False or value is None else str(value)
 
+    def _config_line(self):
+        """The log line of this record: itself, its name and company."""
+        self.ensure_one()
+        company = self["company_id"] if "company_id" in self._fields else None
+        return {
+            "record": self,
+            "name": self.display_name,
+            "company": company.id if company else False,
+        }
+
     def _config_snapshot(self, fields_):
         return {
             record.id: {
@@ -142,6 +158,7 @@ class ResponseSupportConfigTrackingMixin(models.AbstractModel):
                     "operation": operation,
                     "model_id": model.id,
                     "res_id": line["record"].id,
+                    "company_id": line.get("company", False),
                     "record_name": line["name"],
                     "field_id": field_id or False,
                     "old_value": line.get("old"),
@@ -158,7 +175,7 @@ class ResponseSupportConfigTrackingMixin(models.AbstractModel):
         records = super().create(vals_list)
         records._config_log(
             "create",
-            [{"record": r, "name": r.display_name} for r in records],
+            [r._config_line() for r in records],
         )
         return records
 
@@ -176,19 +193,18 @@ class ResponseSupportConfigTrackingMixin(models.AbstractModel):
                 new = after[record.id][field.name]
                 if old != new:
                     lines.append(
-                        {
-                            "record": record,
-                            "name": record.display_name,
-                            "field": field.name,
-                            "old": old,
-                            "new": new,
-                        }
+                        dict(
+                            record._config_line(),
+                            field=field.name,
+                            old=old,
+                            new=new,
+                        )
                     )
         self._config_log("write", lines)
         return res
 
     def unlink(self):
-        lines = [{"record": r, "name": r.display_name} for r in self]
+        lines = [r._config_line() for r in self]
         model = self.browse()
         res = super().unlink()
         model._config_log("unlink", lines)
