@@ -273,6 +273,12 @@ class TestSlaReportFigures(SlaReportCommon, ResponseSupportCase):
             report.with_user(self.desk_user).action_generate()
         with self.assertRaises(AccessError):
             Reports.with_user(self.engineer_user).search([])
+        # the engineer still opens the contract: its reports tab is not theirs
+        Contract = self.env["response.support.contract"]
+        arch = Contract.with_user(self.engineer_user).get_views([(False, "form")])
+        self.assertNotIn("sla_report_ids", arch["views"]["form"]["arch"])
+        arch = Contract.with_user(self.desk_user).get_views([(False, "form")])
+        self.assertIn("sla_report_ids", arch["views"]["form"]["arch"])
         with self._fake_render():
             again = Reports.with_user(self.manager_user)._generate_for(
                 self.contract, MARCH
