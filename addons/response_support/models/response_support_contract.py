@@ -111,6 +111,21 @@ class ResponseSupportContract(models.Model):
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     note = fields.Html()
     active = fields.Boolean(default=True)
+    sla_report_partner_id = fields.Many2one(
+        "res.partner",
+        string="SLA Report Contact",
+        domain="[('commercial_partner_id', '=', partner_id)]",
+        help="The customer's contact who receives the monthly SLA report; the "
+        "report is in their language.",
+    )
+    sla_report_send = fields.Boolean(
+        string="E-mail Monthly SLA Report",
+        help="Send the monthly SLA report to the report contact when it is "
+        "generated at the start of the month.",
+    )
+    sla_report_ids = fields.One2many(
+        "response.support.sla.report", "contract_id", string="SLA Reports"
+    )
 
     _sql_constraints = [
         (

@@ -226,6 +226,31 @@ MATRIX = {
         "desk": "rcw",
         "manager": "rcwu",
     },
+    # monthly SLA reports: the managers generate them, the desk reads them, the
+    # customer reads their own contracts' on the portal (rules)
+    "response.support.sla.report": {
+        "portal": "r",
+        "user": "",
+        "engineer": "",
+        "desk": "r",
+        "manager": "rcwu",
+    },
+    # the configuration change log: the managers read it, nobody writes it (the
+    # tracking mixin is its only writer)
+    "response.support.config.change": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "r",
+    },
+    "response.support.config.tracking.mixin": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "",
+    },
     "response.support.legacy.issue": {
         "portal": "r",
         "user": "",
@@ -954,8 +979,16 @@ class TestMultiCompany(AccessCommon, ResponseSupportCase):
                 "date_from": "2026-03-01",
             }
         )
+        sla_report = env["response.support.sla.report"].create(
+            {"contract_id": contract.id, "month": "2026-03-01"}
+        )
+        config_change = env["response.support.config.change"].search(
+            [("res_model", "=", catalog._name), ("res_id", "=", catalog.id)]
+        )
         return {
             "response.support.evaluation": evaluation,
+            "response.support.sla.report": sla_report,
+            "response.support.config.change": config_change,
             "response.support.alert.source": source,
             "response.support.alert.rule": source.rule_ids,
             "response.support.alert": alert,
