@@ -22,17 +22,14 @@ Nothing about time is asserted. Target: ≤ 50 ms per suggestion query.
 
 Run: ``./rs bench``, or alone::
 
-    cd ~/.cache/response_support && venv/bin/odoo shell -c odoo-<hash>.conf \\
-        -d response_support_bench --no-http --log-level=warn \\
-        < /work/main/bench/bench_knowledge.py
+    ./rs bench bench_knowledge.py
 """
 
-import os
 import statistics
 import time
-from contextlib import closing
 
-from odoo import sql_db
+from _common import insert_columns, load_average, vacuum
+
 from odoo.tools import SQL
 
 ARTICLES_FIRST = 1_000
@@ -91,26 +88,6 @@ QUERIES = [
     "监控平台告警无法推送到值班手机",
     "水表读数导入后出现重复",
 ]
-
-
-def insert_columns(Model, names):
-    """The column list of a bulk INSERT giving ``names``, completed with the
-    required columns it does not give, filled with their ORM default."""
-    Model.env.cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL",
-        [Model._table],
-    )
-    missing = sorted({name for (name,) in Model.env.cr.fetchall()} - set(names))
-    defaults = Model.default_get(missing)
-    if unknown := set(missing) - set(defaults):
-        raise ValueError(f"{Model._table}: no default for {sorted(unknown)}")
-    columns = SQL(", ").join(SQL.identifier(name) for name in [*names, *missing])
-    values = SQL("").join(
-        SQL(", %s", Model._fields[name].convert_to_column(defaults[name], Model))
-        for name in missing
-    )
-    return columns, values
 
 
 ARTICLE_COLUMNS = """
@@ -213,15 +190,8 @@ def explain(env):
         print(f"    {line}")
 
 
-def vacuum(env, tables):
-    with closing(sql_db.db_connect(env.cr.dbname).cursor()) as cr:
-        cr._cnx.autocommit = True
-        for table in tables:
-            cr.execute(SQL("VACUUM FULL ANALYZE %s", SQL.identifier(table)))
-
-
 def main(env):
-    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average: {load_average()}")
     if not env.registry.has_trigram:
         print("pg_trgm is not installed in this database: no suggestions to time")
         return
