@@ -57,3 +57,23 @@ class TestTicketOrder(ResponseSupportCase):
         plan = self._plan([], order="create_date desc", user=portal)
         self.assertIn("helpdesk_ticket_create_date_index", plan)
         self.assertNotIn("Sort", plan)
+
+    def test_similar_tickets_read_the_closest_titles_from_a_gist_index(self):
+        """The similar-ticket search asks the trigram index for the closest titles
+        (GiST, ordered by distance) instead of scoring every match (GIN)."""
+        if not self.env.registry.has_trigram:
+            self.skipTest("pg_trgm is not installed")
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename = 'helpdesk_ticket' AND indexdef LIKE '%%trgm_ops%%'"
+        )
+        indexes = dict(self.env.cr.fetchall())
+        self.assertEqual(list(indexes), ["helpdesk_ticket_name_lower_trgm_gist"])
+        self.assertIn("USING gist", indexes["helpdesk_ticket_name_lower_trgm_gist"])
+        first = self._create_ticket(name="Billing screen shows error 500")
+        self._create_ticket(name="Billing screen shows error 502")
+        self._create_ticket(name="Printer out of paper")
+        self.assertEqual(
+            first._search_similar_tickets().mapped("name"),
+            ["Billing screen shows error 502"],
+        )
