@@ -130,6 +130,7 @@ def _users(env, ours):
             {
                 "login": login,
                 "name": name,
+                "email": f"{login}@bench.example.com",  # message_post needs one
                 "groups_id": [(6, 0, group.ids)],
                 "tz": "Asia/Shanghai",
             }
