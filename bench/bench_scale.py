@@ -3,12 +3,14 @@
 Needs the data of ``gen_tickets.py`` in the database ``odoo shell`` runs on and,
 for the reference column, in ``RS_BENCH_BARE_DB`` (helpdesk_mgmt alone, the same
 tickets). Without generated data (``./rs bench`` on its throwaway database) it
-first generates ``RS_BENCH_SCALE_TICKETS`` tickets (default 2,000: a smoke run)
-and commits them there.
+generates ``RS_BENCH_SCALE_TICKETS`` tickets (default 2,000: a smoke run) in its
+transaction, measures without the portal (its requests need committed data) and
+rolls back.
 
-Measured side by side, each with its SQL query count (median of RUNS after one
-warm-up call; the ORM caches are emptied before every call, the registry stays
-warm as in a running server):
+Measured side by side, each with its SQL query count (median of RUNS after a
+warm-up; ours and the reference are called in turn, run after run, so that both
+see the same machine load; the ORM caches are emptied before every call, the
+registry stays warm as in a running server):
 
 a) the desk's ticket list, first page: the calls the web client makes when the
    desk user opens Helpdesk › Tickets (``web_search_read`` with the list view's
@@ -33,13 +35,12 @@ Run (200,000 tickets; see RESULTS.md §10)::
 
 import json
 import os
-import statistics
 import time
 from unittest.mock import patch
 from xml.etree import ElementTree
 
 import gen_tickets
-from _common import load_average, percentile
+from _common import load_average, median, percentile
 from _spec import field_spec
 from werkzeug.test import Client
 
@@ -48,7 +49,7 @@ from odoo.tools import config
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-RUNS = 7
+RUNS = 11
 CREATES = 200
 SMOKE_TICKETS = 2_000
 PAGE_SIZES = (20, 80)  # 80: the portal's default page
@@ -58,27 +59,32 @@ ENVIRON = {"REMOTE_ADDR": "127.0.0.1"}
 # ---------------------------------------------------------------------- measuring
 
 
-def timed(env, call, runs=RUNS):
-    """(median ms, median queries, first-call ms) of ``call()`` on ``env``'s cursor."""
-    times, queries = [], []
-    for run in range(runs + 1):
-        env.invalidate_all()
-        before = env.cr.sql_log_count
-        started = time.perf_counter()
-        call()
-        elapsed = (time.perf_counter() - started) * 1000
-        if run == 0:
-            first = elapsed
-            continue
-        times.append(elapsed)
-        queries.append(env.cr.sql_log_count - before)
-    return statistics.median(times), statistics.median(queries), first
+def interleaved(measures, runs=RUNS, warmup=1):
+    """{label: (median ms, median queries, p95 ms)} of the ``measures``
+    ({label: (env, call(i))}) called in turn, run after run, so that ours and
+    the reference see the same machine load; the ORM caches are emptied before
+    every call, the first ``warmup`` runs are left out."""
+    samples = {label: ([], []) for label in measures}
+    for run in range(warmup + runs):
+        for label, (env, call) in measures.items():
+            env.invalidate_all()
+            before = env.cr.sql_log_count
+            started = time.perf_counter()
+            call(run)
+            elapsed = (time.perf_counter() - started) * 1000
+            if run >= warmup:
+                samples[label][0].append(elapsed)
+                samples[label][1].append(env.cr.sql_log_count - before)
+    return {
+        label: (median(times), median(queries), percentile(times, 0.95))
+        for label, (times, queries) in samples.items()
+    }
 
 
 def fmt(figure):
     if figure is None:
         return "—"
-    ms, queries, _first = figure
+    ms, queries, _p95 = figure
     return f"{ms:.1f} ms, {queries:.0f} q"
 
 
@@ -108,12 +114,12 @@ def desk_views(env, login):
     kanban_spec = field_spec(kanban_arch, fields)
     group_by = ElementTree.fromstring(kanban_arch).get("default_group_by") or "stage_id"
 
-    def list_page():
+    def list_page(_run=0):
         return Ticket.web_search_read(
             [], list_spec, offset=0, limit=80, order="", count_limit=10001
         )
 
-    def kanban_page():
+    def kanban_page(_run=0):
         groups = Ticket.web_read_group([], ["__count"], [group_by], lazy=True)
         for group in groups["groups"]:
             if group.get("__fold"):
@@ -130,54 +136,53 @@ def desk_views(env, login):
 # ---------------------------------------------------------------------- portal
 
 
-def portal_figures(db, login, password, runs=RUNS):
-    """{page size: (median ms, median queries, first ms)} of GET /my/tickets
-    through the WSGI application, as ``login``."""
-    # the shell's -d option limits the databases a request may use: this one
-    limit = patch.dict(config.options, {"db_name": db, "dbfilter": ""})
-    limit.start()
-    try:
-        return _portal_figures(db, login, password, runs)
-    finally:
-        limit.stop()
-
-
-def _portal_figures(db, login, password, runs):
-    client = Client(http.root)
-    response = client.post(
-        "/web/session/authenticate",
-        environ_base=ENVIRON,
-        json={
-            "jsonrpc": "2.0",
-            "params": {"db": db, "login": login, "password": password},
-        },
-    )
-    if "error" in response.get_json():
-        raise RuntimeError(f"portal login failed on {db}: {response.get_json()}")
-    figures = {}
+def portal_figures(dbs, login, password, runs=RUNS):
+    """{(db, page size): (median ms, median queries, p95 ms)} of GET /my/tickets
+    through the WSGI application as ``login``, the databases in turn; and the
+    ticket links of the last page served."""
+    clients = {}
+    for db in dbs:
+        with _only(db):
+            clients[db] = client = Client(http.root)
+            answer = client.post(
+                "/web/session/authenticate",
+                environ_base=ENVIRON,
+                json={
+                    "jsonrpc": "2.0",
+                    "params": {"db": db, "login": login, "password": password},
+                },
+            ).get_json()
+            if "error" in answer:
+                raise RuntimeError(f"portal login failed on {db}: {answer}")
+    figures, body = {}, ""
     for size in PAGE_SIZES:
+        samples = {db: [] for db in dbs}
         with patch.object(CustomerPortal, "_items_per_page", size):
-            times, queries = [], []
             for run in range(runs + 1):
-                before = sql_db.sql_counter
-                started = time.perf_counter()
-                response = client.get("/my/tickets", environ_base=ENVIRON)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise RuntimeError(f"/my/tickets on {db}: {response.status}")
-                if run == 0:
-                    first = elapsed
-                    continue
-                times.append(elapsed)
-                queries.append(sql_db.sql_counter - before)
-            figures[size] = (
-                statistics.median(times),
-                statistics.median(queries),
-                first,
+                for db in dbs:
+                    with _only(db):
+                        before = sql_db.sql_counter
+                        started = time.perf_counter()
+                        response = clients[db].get("/my/tickets", environ_base=ENVIRON)
+                        elapsed = (time.perf_counter() - started) * 1000
+                    if response.status_code != 200:
+                        raise RuntimeError(f"/my/tickets on {db}: {response.status}")
+                    if run:
+                        samples[db].append((elapsed, sql_db.sql_counter - before))
+                    body = response.get_data(as_text=True) if db == dbs[0] else body
+        for db, values in samples.items():
+            times = [t for t, _q in values]
+            figures[db, size] = (
+                median(times),
+                median([q for _t, q in values]),
+                percentile(times, 0.95),
             )
-        body = response.get_data(as_text=True)
-    rows = body.count("/my/ticket/")
-    return figures, rows
+    return figures, body.count("/my/ticket/")
+
+
+def _only(db):
+    """The shell's -d option limits the databases a request may use: ``db``."""
+    return patch.dict(config.options, {"db_name": db, "dbfilter": ""})
 
 
 # ---------------------------------------------------------------------- creation
@@ -193,27 +198,29 @@ def _commit_work(env):
     env.cr.precommit.run()
 
 
-def create_figures(env, login, make, count=CREATES):
-    """(median ms, median queries, p95 ms) of ``make(env, i)`` as ``login``;
-    rolled back."""
-    user = _desk(env, login)
-    uenv = env(user=user.id, context={"lang": "en_US", "tz": "Asia/Shanghai"})
-    times, queries = [], []
-    env.cr.execute("SAVEPOINT bench_create")
-    try:
-        for i in range(count + 5):
-            before = env.cr.sql_log_count
-            started = time.perf_counter()
+def create_measures(measures, count=CREATES):
+    """``interleaved`` over ``measures`` ({label: (env, login, make(env, i))}),
+    each create followed by what the request's commit does; rolled back."""
+    calls = {}
+    for label, (env, login, make) in measures.items():
+        uenv = env(
+            user=_desk(env, login).id, context={"lang": "en_US", "tz": "Asia/Shanghai"}
+        )
+
+        def call(i, uenv=uenv, make=make):
             make(uenv, i)
             _commit_work(uenv)
-            elapsed = (time.perf_counter() - started) * 1000
-            if i >= 5:  # warm-up
-                times.append(elapsed)
-                queries.append(env.cr.sql_log_count - before)
+
+        calls[label] = (env, call)
+    envs = {env.cr.dbname: env for env, _c in calls.values()}
+    for env in envs.values():
+        env.cr.execute("SAVEPOINT bench_create")
+    try:
+        return interleaved(calls, runs=count, warmup=5)
     finally:
-        env.cr.execute("ROLLBACK TO SAVEPOINT bench_create")
-        env.invalidate_all()
-    return statistics.median(times), statistics.median(queries), percentile(times, 0.95)
+        for env in envs.values():
+            env.cr.execute("ROLLBACK TO SAVEPOINT bench_create")
+            env.invalidate_all()
 
 
 def create_calls(env, info):
@@ -292,7 +299,7 @@ def explain_list(env, login):
     """EXPLAIN ANALYZE of the list's main query as the desk user."""
     user = _desk(env, login)
     Ticket = env["helpdesk.ticket"].with_user(user)
-    query = Ticket._search([], limit=80, order=None)
+    query = Ticket._search([], limit=80, order=Ticket._order)
     env.cr.execute("EXPLAIN ANALYZE " + query.select().code, query.select().params)
     return [line for (line,) in env.cr.fetchall()]
 
@@ -335,46 +342,49 @@ def run(env, bare_env, info, portal=True):
         f"{info['big_customer_tickets']:,}; reference: "
         f"{bare_env.cr.dbname if bare_env is not None else 'none'}"
     )
-    rows = []
     ours_list, ours_kanban, list_fields, kanban_fields = desk_views(env, login)
-    figures = {"list": timed(env, ours_list), "kanban": timed(env, ours_kanban)}
-    bare = {}
+    views = {"list": (env, ours_list), "kanban": (env, ours_kanban)}
     if bare_env is not None:
         bare_list, bare_kanban, *_x = desk_views(bare_env, login)
-        bare = {
-            "list": timed(bare_env, bare_list),
-            "kanban": timed(bare_env, bare_kanban),
-        }
-    rows.append(("a) desk list, first page (80)", figures["list"], bare.get("list")))
-    rows.append(("b) desk kanban, first screen", figures["kanban"], bare.get("kanban")))
+        views.update(
+            bare_list=(bare_env, bare_list), bare_kanban=(bare_env, bare_kanban)
+        )
+    figures = interleaved(views)
+    rows = [
+        ("a) desk list, first page (80)", figures["list"], figures.get("bare_list")),
+        ("b) desk kanban, first screen", figures["kanban"], figures.get("bare_kanban")),
+    ]
     portal_rows = 0
     if portal:  # committed data only: the WSGI requests use their own cursors
         env.cr.commit()  # nothing was written
-        ours_portal, portal_rows = portal_figures(
-            env.cr.dbname, info["portal_login"], info["password"]
-        )
-        bare_portal = {}
-        if bare_env is not None:
-            bare_portal, _rows = portal_figures(
-                bare_env.cr.dbname, info["portal_login"], info["password"]
-            )
+        dbs = [env.cr.dbname] + ([bare_env.cr.dbname] if bare_env is not None else [])
+        pages, portal_rows = portal_figures(dbs, info["portal_login"], info["password"])
         for size in PAGE_SIZES:
             rows.append(
                 (
                     f"c) portal /my/tickets, {size} per page",
-                    ours_portal[size],
-                    bare_portal.get(size),
+                    pages[dbs[0], size],
+                    pages.get((dbs[-1], size)) if len(dbs) > 1 else None,
                 )
             )
     intake, plain, bare_create = create_calls(env, info)
-    ours_intake = create_figures(env, login, intake)
-    ours_plain = create_figures(env, login, plain)
-    bare_plain = (
-        create_figures(bare_env, login, bare_create) if bare_env is not None else None
-    )
-    rows.append(("d) create: desk intake form vs bare create", ours_intake, bare_plain))
+    measures = {"intake": (env, login, intake), "plain": (env, login, plain)}
+    if bare_env is not None:
+        measures["bare"] = (bare_env, login, bare_create)
+    created = create_measures(measures)
     rows.append(
-        ("d) create: plain create with our fields vs bare", ours_plain, bare_plain)
+        (
+            "d) create: desk intake form vs bare create",
+            created["intake"],
+            created.get("bare"),
+        )
+    )
+    rows.append(
+        (
+            "d) create: plain create with our fields vs bare",
+            created["plain"],
+            created.get("bare"),
+        )
     )
 
     print(f"fields: list {list_fields}, kanban {kanban_fields} (from get_views)")
@@ -386,15 +396,13 @@ def run(env, bare_env, info, portal=True):
             f"{label:<{width}} | {fmt(ours):<22} | {fmt(ref):<18} | {ratio(ours, ref)}"
         )
     print(
-        "first (cold) calls, ours: "
+        "p95 (ms): "
         + ", ".join(
-            f"{label.split(')')[0]}) {ours[2]:.0f} ms"
-            for label, ours, _r in rows
-            if not label.startswith("d)")
+            f"{label.split(')')[0]}) {ours[2]:.0f}"
+            + (f" / bare {ref[2]:.0f}" if ref else "")
+            for label, ours, ref in rows
         )
     )
-    print(f"create p95, ours intake {ours_intake[2]:.1f} ms"
-          + (f", bare {bare_plain[2]:.1f} ms" if bare_plain else ""))  # fmt: skip
     print("EXPLAIN ANALYZE of the list query (ours):")
     for line in explain_list(env, login):
         print(f"    {line}")
