@@ -47,6 +47,9 @@ def parse_args():
     parser.add_argument("--spawn-rate", type=float, default=5)
     parser.add_argument("--time", default="120s")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--wait", default="1,3", help="think time between actions: min,max seconds"
+    )
     return parser.parse_args()
 
 
@@ -105,6 +108,7 @@ def run_locust(args, url):
     env = dict(
         os.environ,
         RS_LOAD_DB=args.db,
+        RS_LOAD_WAIT=args.wait,
         RS_LOAD_SUMMARY=f"{prefix}_actions.json",
         PYTHONPATH=HERE,
     )
@@ -182,7 +186,8 @@ def main():
         floor = health_floor(server.url)
         print(f"/web/health alone: p50 {floor[0]:.1f} ms, p95 {floor[1]:.1f} ms")
         print(
-            f"locust: {args.users} desk users, {args.time}, server --workers="
+            f"locust: {args.users} desk users, {args.time}, think time {args.wait} s,"
+            f" server --workers="
             f"{args.workers} --max-cron-threads=1 on {server.url}"
         )
         stats, failures, prefix = run_locust(args, server.url)

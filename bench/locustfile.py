@@ -3,7 +3,7 @@
 Each simulated user logs in as its own desk user (``bench_desk01``… of
 ``gen_tickets.py``, password ``bench``), reads the ticket views once
 (``get_views``, as the web client does when the menu opens), then, with 1–3 s
-of think time between actions:
+of think time between actions (``RS_LOAD_WAIT``):
 
 - opens the kanban (``web_read_group`` by stage + one ``web_search_read`` per
   unfolded stage, limit 40, the kanban's field specification), weight 4;
@@ -13,7 +13,8 @@ of think time between actions:
   ``action_create`` button: a ticket with all intake data), 1;
 - ``/web/health``, the floor, 1.
 
-Environment: ``RS_LOAD_DB`` (database), ``RS_LOAD_FIRST_USER`` (default 1).
+Environment: ``RS_LOAD_DB`` (database), ``RS_LOAD_FIRST_USER`` (default 1),
+``RS_LOAD_WAIT`` (think time, seconds: "1,3" by default).
 Runs in locust's own virtualenv: standard library + locust only.
 """
 
@@ -51,8 +52,11 @@ def _summary(**_kwargs):
             json.dump(ACTIONS, handle)
 
 
+WAIT = [float(x) for x in os.environ.get("RS_LOAD_WAIT", "1,3").split(",")]
+
+
 class DeskUser(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
 
     def on_start(self):
         self.login = f"bench_desk{next(LOGINS):02d}"
