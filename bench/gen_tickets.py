@@ -8,7 +8,7 @@ desk two years deep:
   ``bench_manager`` (all with the password ``bench``); 300 customers (companies)
   with one contact each; the first, *Bench Customer 000*, has 10,000 tickets and a
   portal user ``bench_portal``;
-- a PRC 5×8 calendar (2025–2027 holidays and make-up days), three SLA levels,
+- a PRC 5×8 calendar (2025–2026 holidays and make-up days), three SLA levels,
   a 16-entry catalog (4 areas, one per team), 1–5 systems per customer, one O&M
   contract per customer (three for customer 000: ``BENCH-LARGEST`` is the largest
   contract of the desk, 8,000 tickets) with construction → free maintenance → paid
@@ -35,7 +35,7 @@ helpdesk_mgmt knows; the Resolved stage, which it lacks, becomes Awaiting) and t
 same people go into that database too, which has helpdesk_mgmt alone: the
 reference of ``bench_scale.py``.
 
-Run once (about X minutes on 2 cores; both databases must be new)::
+Run once (about 8 minutes on 2 busy cores; both databases must be new)::
 
     RS_BENCH_DB=rs_bench_200k RS_BENCH_BARE_DB=rs_bench_bare ./rs bench gen_tickets.py
 
