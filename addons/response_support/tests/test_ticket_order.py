@@ -11,16 +11,18 @@ class TestTicketOrder(ResponseSupportCase):
     def _plan(self, domain, order=None, user=None):
         Ticket = self.env["helpdesk.ticket"].with_user(user or self.desk_user)
         query = Ticket._search(domain, limit=80, order=order or Ticket._order)
-        # the test table is tiny: forbid the scans that read it whole so that the
-        # plan shows whether an index can give the order (else a Sort node remains)
-        self.env.cr.execute("SET LOCAL enable_seqscan = off")
-        self.env.cr.execute("SET LOCAL enable_bitmapscan = off")
+        # the test table is tiny and its statistics are guesses: discourage the
+        # scans that read it whole and the sorts, so that the plan shows whether
+        # an index can give the order (without one a Sort node remains)
+        settings = ("enable_seqscan", "enable_bitmapscan", "enable_sort")
+        for setting in settings:
+            self.env.cr.execute(SQL("SET LOCAL %s = off", SQL.identifier(setting)))
         try:
             self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
             return "\n".join(line for (line,) in self.env.cr.fetchall())
         finally:
-            self.env.cr.execute("RESET enable_seqscan")
-            self.env.cr.execute("RESET enable_bitmapscan")
+            for setting in settings:
+                self.env.cr.execute(SQL("RESET %s", SQL.identifier(setting)))
 
     def test_list_first_page_reads_the_order_index(self):
         self._create_ticket()
