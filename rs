@@ -5,7 +5,8 @@
 #   ./rs test    set up if needed, lint, build a fresh test database, run the pytest-odoo suite
 #   ./rs shell   Odoo shell on the demo database
 #   ./rs lint    pre-commit (ruff, pylint-odoo, prettier, OCA hooks); --fix applies formatters
-#   ./rs bench   run the benchmarks in bench/ against a throwaway database
+#   ./rs bench   run the benchmarks in bench/ against a throwaway database (or the scripts named)
+#   ./rs bench-load  the desk load test with locust (bench/live_load.py; RS_BENCH_DB)
 #   ./rs i18n    regenerate the .pot from the code and merge it into zh_CN.po
 #   ./rs stop    stop the private PostgreSQL cluster (and a server started by `run`)
 #   ./rs setup   only set up (Odoo source, virtualenv, system packages, PostgreSQL)
@@ -342,20 +343,44 @@ cmd_shell() {
     (cd "$STATE" && "$VENV/bin/odoo" shell -c "$CONF" -d "$DEMO_DB" "${PASS_ARGS[@]}")
 }
 
-cmd_bench() {
+cmd_bench() { # ./rs bench [script.py …]: every bench/bench_*.py, or the scripts named
     setup
     if ! db_exists "$BENCH_DB"; then
         odoo -d "$BENCH_DB" -i response_support --without-demo=all --stop-after-init --log-level=warn
     else
         odoo -d "$BENCH_DB" -u response_support --stop-after-init --log-level=warn
     fi
-    local script
-    for script in "$ROOT"/bench/bench_*.py; do
-        [ -e "$script" ] || continue
+    # the reference database of bench_scale.py / gen_tickets.py: helpdesk_mgmt alone
+    if [ -n "${RS_BENCH_BARE_DB:-}" ] && ! db_exists "$RS_BENCH_BARE_DB"; then
+        odoo -d "$RS_BENCH_BARE_DB" -i helpdesk_mgmt --without-demo=all --stop-after-init \
+            --log-level=warn
+    fi
+    local script scripts=()
+    for script in "${PASS_ARGS[@]}"; do scripts+=("$ROOT/bench/$(basename "$script")"); done
+    [ ${#scripts[@]} -gt 0 ] || scripts=("$ROOT"/bench/bench_*.py)
+    for script in "${scripts[@]}"; do
+        [ -e "$script" ] || die "no such bench script: $script"
         say "bench: $(basename "$script")"
-        (cd "$STATE" && "$VENV/bin/odoo" shell -c "$CONF" -d "$BENCH_DB" --log-level=warn \
-            --no-http <"$script")
+        # PYTHONPATH: the scripts import their shared helpers (bench/_common.py)
+        (cd "$STATE" && PYTHONPATH=$ROOT/bench "$VENV/bin/odoo" shell -c "$CONF" -d "$BENCH_DB" \
+            --log-level=warn --no-http <"$script")
     done
+}
+
+# ./rs bench-load: the desk load test (bench/live_load.py) with locust, which lives in a
+# virtualenv of its own (its gevent must not replace the one Odoo pins)
+cmd_bench_load() {
+    setup
+    local venv=$STATE/locust-venv want
+    want=$(sha256sum "$ROOT/bench/requirements-load.txt" | cut -c1-16)
+    if [ ! -x "$venv/bin/locust" ] || [ "$(cat "$venv/stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing locust in $venv"
+        [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+        "$venv/bin/pip" install -q -r "$ROOT/bench/requirements-load.txt"
+        echo "$want" >"$venv/stamp"
+    fi
+    (cd "$ROOT" && "$VENV/bin/python" bench/live_load.py --conf "$CONF" --db "$BENCH_DB" \
+        --locust "$venv/bin/locust" "${PASS_ARGS[@]}")
 }
 
 cmd_i18n() { # regenerate i18n/response_support.pot from the test database, merge zh_CN.po
@@ -401,7 +426,8 @@ main() {
     split_args "$@"
     case "$cmd" in
         run | test | shell | lint | bench | stop | setup | i18n) "cmd_$cmd" ;;
-        *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' ;;
+        bench-load) cmd_bench_load ;;
+        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
     esac
 }
 

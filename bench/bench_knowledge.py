@@ -34,9 +34,7 @@ Nothing about time is asserted. Target: ≤ 50 ms per suggestion query.
 
 Run: ``./rs bench``, or alone::
 
-    cd ~/.cache/response_support && venv/bin/odoo shell -c odoo-<hash>.conf \\
-        -d response_support_bench --no-http --log-level=warn \\
-        < /path/to/bench/bench_knowledge.py
+    ./rs bench bench_knowledge.py
 """
 
 # ruff: noqa: E501 - the SQL of the generator reads best unwrapped
@@ -47,9 +45,9 @@ import os
 import random
 import statistics
 import time
-from contextlib import closing
 
-from odoo import sql_db
+from _common import insert_columns, vacuum
+
 from odoo.tools import SQL
 
 from odoo.addons.response_support.models.helpdesk_ticket_knowledge import (
@@ -172,26 +170,6 @@ def sql_params(**kwargs):
         syllable_count=len(SYLLABLES),
         systems=SYSTEMS,
     )
-
-
-def insert_columns(Model, names):
-    """The column list of a bulk INSERT giving ``names``, completed with the
-    required columns it does not give, filled with their ORM default."""
-    Model.env.cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL",
-        [Model._table],
-    )
-    missing = sorted({name for (name,) in Model.env.cr.fetchall()} - set(names))
-    defaults = Model.default_get(missing)
-    if unknown := set(missing) - set(defaults):
-        raise ValueError(f"{Model._table}: no default for {sorted(unknown)}")
-    columns = SQL(", ").join(SQL.identifier(name) for name in [*names, *missing])
-    values = SQL("").join(
-        SQL(", %s", Model._fields[name].convert_to_column(defaults[name], Model))
-        for name in missing
-    )
-    return columns, values
 
 
 def create_systems(env):
@@ -524,13 +502,6 @@ def main(env):
         started = time.perf_counter()
         vacuum(env, TABLES)
         print(f"rolled back, then VACUUM: {time.perf_counter() - started:.1f} s")
-
-
-def vacuum(env, tables):
-    with closing(sql_db.db_connect(env.cr.dbname).cursor()) as cr:
-        cr._cnx.autocommit = True
-        for table in tables:
-            cr.execute(SQL("VACUUM FULL ANALYZE %s", SQL.identifier(table)))
 
 
 if __name__ == "__main__":

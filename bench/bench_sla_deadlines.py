@@ -27,20 +27,16 @@ at the end (then the two tables are vacuumed).
 
 Run: ``./rs bench``, or alone::
 
-    cd ~/.cache/response_support && venv/bin/odoo shell -c odoo-<hash>.conf \\
-        -d response_support_bench --no-http --log-level=warn \\
-        < /work/main/bench/bench_sla_deadlines.py
+    ./rs bench bench_sla_deadlines.py
 """
 
-import os
 import random
 import time
-from contextlib import closing
 from datetime import datetime, timedelta
 
+from _common import attendance, insert_columns, load_average, vacuum
 from pytz import utc
 
-from odoo import sql_db
 from odoo.tools import SQL
 
 from odoo.addons.response_support.models.response_support_sla_clock import (
@@ -71,20 +67,6 @@ class PlanKey:
 
 
 # ---------------------------------------------------------------------- data
-
-
-def attendance(day, hour_from, hour_to, period="morning"):
-    return (
-        0,
-        0,
-        {
-            "name": f"{day} {hour_from}-{hour_to}",
-            "dayofweek": str(day),
-            "hour_from": hour_from,
-            "hour_to": hour_to,
-            "day_period": period,
-        },
-    )
 
 
 def create_calendars(env):
@@ -133,28 +115,6 @@ def draw_tickets(rng, calendars, count):
         )
         for _i in range(count)
     ]
-
-
-def insert_columns(Model, names):
-    """The column list of a bulk INSERT into ``Model``'s table giving ``names``,
-    and the SQL to append to its select list: the other NOT NULL columns get their
-    ORM default (bulk INSERTs bypass the ORM, and the addon grows while the
-    benches run: a new required field must not break them)."""
-    Model.env.cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL",
-        [Model._table],
-    )
-    missing = sorted({name for (name,) in Model.env.cr.fetchall()} - set(names))
-    defaults = Model.default_get(missing)
-    if unknown := set(missing) - set(defaults):
-        raise ValueError(f"{Model._table}: no default for {sorted(unknown)}")
-    columns = SQL(", ").join(SQL.identifier(name) for name in [*names, *missing])
-    values = SQL("").join(
-        SQL(", %s", Model._fields[name].convert_to_column(defaults[name], Model))
-        for name in missing
-    )
-    return columns, values
 
 
 def insert_tickets_and_clocks(env, tickets):
@@ -319,18 +279,8 @@ def run(env, calendars, tickets):
     report_mismatches("ours: ORM", mismatches(tickets, orm[0], oca[0]))
 
 
-def vacuum(env, tables):
-    """Drop the dead rows the rollback leaves in ``tables`` and rebuild their
-    indexes, so that the bench database stays small and every run starts from the
-    same state. VACUUM cannot run in the shell's transaction: autocommit cursor."""
-    with closing(sql_db.db_connect(env.cr.dbname).cursor()) as cr:
-        cr._cnx.autocommit = True
-        for table in tables:
-            cr.execute(SQL("VACUUM FULL ANALYZE %s", SQL.identifier(table)))
-
-
 def main(env):
-    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average: {load_average()}")
     try:
         started = time.perf_counter()
         calendars = create_calendars(env)

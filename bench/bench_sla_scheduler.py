@@ -25,21 +25,20 @@ Nothing about time is asserted.
 
 Run: ``./rs bench``, or alone::
 
-    cd ~/.cache/response_support && venv/bin/odoo shell -c odoo-<hash>.conf \\
-        -d response_support_bench --no-http --log-level=warn \\
-        < /work/main/bench/bench_sla_scheduler.py
+    ./rs bench bench_sla_scheduler.py
 """
 
 import math
-import os
 import random
 import statistics
 import time
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields, sql_db
+from _common import attendance, insert_columns, load_average, vacuum
+
+from odoo import fields
 from odoo.tools import SQL
 
 from odoo.addons.response_support.models.response_support_sla_clock import (
@@ -53,20 +52,6 @@ DUE = 1_000
 RUNS = 9
 BATCH_SIZES = (200, 1_000)  # the cron's default, and the pass measured in b)
 TABLES = ["helpdesk_ticket", "response_support_sla_clock"]
-
-
-def attendance(day, hour_from, hour_to, period):
-    return (
-        0,
-        0,
-        {
-            "name": f"{day} {hour_from}-{hour_to}",
-            "dayofweek": str(day),
-            "hour_from": hour_from,
-            "hour_to": hour_to,
-            "day_period": period,
-        },
-    )
 
 
 def create_level(env):
@@ -92,28 +77,6 @@ def create_level(env):
 
 
 # ---------------------------------------------------------------------- data
-
-
-def insert_columns(Model, names):
-    """The column list of a bulk INSERT into ``Model``'s table giving ``names``,
-    and the SQL to append to its select list: the other NOT NULL columns get their
-    ORM default (bulk INSERTs bypass the ORM, and the addon grows while the
-    benches run: a new required field must not break them)."""
-    Model.env.cr.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
-        " AND is_nullable = 'NO' AND column_default IS NULL",
-        [Model._table],
-    )
-    missing = sorted({name for (name,) in Model.env.cr.fetchall()} - set(names))
-    defaults = Model.default_get(missing)
-    if unknown := set(missing) - set(defaults):
-        raise ValueError(f"{Model._table}: no default for {sorted(unknown)}")
-    columns = SQL(", ").join(SQL.identifier(name) for name in [*names, *missing])
-    values = SQL("").join(
-        SQL(", %s", Model._fields[name].convert_to_column(defaults[name], Model))
-        for name in missing
-    )
-    return columns, values
 
 
 # the columns the bulk INSERTs give, in the order of their select lists
@@ -387,18 +350,8 @@ def scheduler_pass(env, now):
     print(f"  still due after the pass: {still_due}")
 
 
-def vacuum(env, tables):
-    """Drop the dead rows the rollback leaves in ``tables`` and rebuild their
-    indexes, so that the bench database stays small and every run starts from the
-    same state. VACUUM cannot run in the shell's transaction: autocommit cursor."""
-    with closing(sql_db.db_connect(env.cr.dbname).cursor()) as cr:
-        cr._cnx.autocommit = True
-        for table in tables:
-            cr.execute(SQL("VACUUM FULL ANALYZE %s", SQL.identifier(table)))
-
-
 def main(env):
-    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average: {load_average()}")
     try:
         now = fields.Datetime.now()
         level = create_level(env)

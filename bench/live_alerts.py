@@ -26,15 +26,14 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 import requests
+from _common import Server, odoo_bin
 
 DB = "rs_bench_alerts"
 PORTAL_LOGIN = "bench.portal@water.example.com"
@@ -77,16 +76,6 @@ alerts, posts = env.cr.fetchone()
 env.cr.execute("SELECT count(*) FROM helpdesk_ticket")
 print("COUNTS", alerts, posts, env.cr.fetchone()[0])
 """
-
-
-def odoo_bin():
-    return os.path.join(os.path.dirname(sys.executable), "odoo")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_odoo(conf, db, *args):
@@ -151,67 +140,6 @@ def drop_database(conf, db):
     with connection.cursor() as cr:
         cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
     connection.close()
-
-
-class Server:
-    """The venv's odoo as a multi-process server on a free port, its log in a file."""
-
-    def __init__(self, conf, db, workers):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(
-            prefix="rs_bench_alerts_", suffix=".log", delete=False
-        )
-        # the console (the gevent process's start-up errors land there, not in the
-        # log file), kept apart from the server log
-        self.console = tempfile.NamedTemporaryFile(
-            prefix="rs_bench_alerts_", suffix=".console", delete=False
-        )
-        self.process = subprocess.Popen(
-            [
-                odoo_bin(),
-                "-c",
-                conf,
-                "-d",
-                db,
-                f"--db-filter=^{db}$",
-                f"--workers={workers}",
-                "--max-cron-threads=1",
-                f"--http-port={self.port}",
-                f"--gevent-port={free_port()}",
-                "--log-level=info",
-                f"--logfile={self.log.name}",
-            ],
-            cwd=os.path.dirname(conf),
-            stdout=self.console,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if requests.get(f"{self.url}/web/health", timeout=10).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.5)
-        self.stop()
-        sys.exit(f"the server did not start, see {self.log.name}")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def log_problems(self):
-        with open(self.log.name, errors="replace") as handle:
-            text = handle.read()
-        return [
-            line
-            for line in text.splitlines()
-            if "Traceback" in line or " ERROR " in line or " CRITICAL " in line
-        ]
 
 
 def alert_payload(fingerprint, starts_at="2026-03-02T01:55:30Z"):
@@ -333,7 +261,7 @@ def main():
     conf = os.path.abspath(os.path.expanduser(args.conf))
     print(f"building {DB} …", flush=True)
     inline_token, background_token, system_id = create_database(conf, DB)
-    server = Server(conf, DB, args.workers)
+    server = Server(conf, DB, args.workers, prefix="rs_bench_alerts_")
     base = server.url
     run_id = int(time.time())
     try:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from _common import odoo_bin
+
 DB = "rs_bench_install"
 TEAMS = ["Internal IT", "HR Requests", "Facilities", "Product B Support"]
 # columns of helpdesk_mgmt's own ticket fields, compared before and after
@@ -28,10 +30,6 @@ SNAPSHOT_SQL = """
            company_id, category_id, channel_id, closed_date, kanban_state, active
       FROM helpdesk_ticket ORDER BY id
 """
-
-
-def odoo_bin():
-    return os.path.join(os.path.dirname(sys.executable), "odoo")
 
 
 def run_odoo(conf, *args):

@@ -41,7 +41,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,6 +49,8 @@ import urllib.request
 import xmlrpc.client
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from _common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(
@@ -78,12 +79,6 @@ def parse_args():
 
 def say(text):
     print(f"[live {datetime.now():%H:%M:%S}] {text}", flush=True)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def odoo_cmd(args, *extra):

@@ -259,6 +259,21 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------------ CRUD
 
+    def init(self):
+        """Indexes of the first pages: the desk's list and kanban (grouped by stage)
+        open in helpdesk_mgmt's default order, the portal's list newest first;
+        without them each first page sorts every ticket (236 ms at 200,000
+        tickets, bench/RESULTS.md §10; 0.3 ms with them)."""
+        result = super().init()
+        order = ["priority DESC", "sequence", "number DESC", "id DESC"]
+        for name, columns in (
+            ("helpdesk_ticket_default_order_index", order),
+            ("helpdesk_ticket_stage_order_index", ["stage_id", *order]),
+            ("helpdesk_ticket_create_date_index", ["create_date"]),
+        ):
+            tools.sql.create_index(self.env.cr, name, self._table, columns)
+        return result
+
     @api.model
     def default_get(self, fields_list):
         defaults = super().default_get(fields_list)
