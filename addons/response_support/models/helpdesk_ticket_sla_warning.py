@@ -6,6 +6,9 @@ from odoo.tools.misc import format_datetime
 
 from .response_support_sla_clock import current_sla_warning_batch
 
+# inbox messages formatted together for the bus (see _notify_notes_by_inbox)
+BUS_CHUNK = 50
+
 
 class HelpdeskTicket(models.Model):
     """SLA warnings and breaches on the ticket (§4.1 ⑦ escalation control): what a
@@ -333,23 +336,41 @@ class HelpdeskTicket(models.Model):
         followers = (
             self.env["mail.followers"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("res_model", "=", self._name),
                     ("res_id", "in", self.ids),
                     ("partner_id", "in", users.partner_id.ids),
-                ]
+                ],
+                ["res_model", "res_id", "partner_id"],
             )
         )
+        followers_by_res_id = {}
+        for follower in followers:
+            followers_by_res_id.setdefault(follower.res_id, []).append(follower.id)
         for user in users:
-            for message, vals in users_messages[user.id]:
-                user._bus_send_store(
-                    message.with_user(user).with_context(allowed_company_ids=[]),
-                    msg_vals=vals,
-                    for_current_user=True,
-                    add_followers=True,
-                    followers=followers.filtered(
-                        lambda f, m=message: f.res_id == m.res_id
-                    ),
-                    notification_type="mail.message/inbox",
+            pairs = users_messages[user.id]
+            # the web client takes one message per bus message; they are formatted
+            # in chunks that share their reads (a message's formatting walks its
+            # prefetched siblings: the whole pass would make it quadratic)
+            for offset in range(0, len(pairs), BUS_CHUNK):
+                chunk = pairs[offset : offset + BUS_CHUNK]
+                chunk_messages = (
+                    self.env["mail.message"]
+                    .browse([message.id for message, _vals in chunk])
+                    .with_user(user)
+                    .with_context(allowed_company_ids=[])
                 )
+                for message, (_message, vals) in zip(
+                    chunk_messages, chunk, strict=True
+                ):
+                    user._bus_send_store(
+                        message,
+                        msg_vals=vals,
+                        for_current_user=True,
+                        add_followers=True,
+                        followers=followers.browse(
+                            followers_by_res_id.get(message.res_id, [])
+                        ),
+                        notification_type="mail.message/inbox",
+                    )
