@@ -4,6 +4,8 @@ from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
+from odoo.addons.mail.tools.discuss import Store
+
 from .response_support_sla_clock import current_sla_warning_batch
 
 # inbox messages formatted together for the bus (see _notify_notes_by_inbox)
@@ -350,9 +352,6 @@ class HelpdeskTicket(models.Model):
             followers_by_res_id.setdefault(follower.res_id, []).append(follower.id)
         for user in users:
             pairs = users_messages[user.id]
-            # the web client takes one message per bus message; they are formatted
-            # in chunks that share their reads (a message's formatting walks its
-            # prefetched siblings: the whole pass would make it quadratic)
             for offset in range(0, len(pairs), BUS_CHUNK):
                 chunk = pairs[offset : offset + BUS_CHUNK]
                 chunk_messages = (
@@ -361,16 +360,35 @@ class HelpdeskTicket(models.Model):
                     .with_user(user)
                     .with_context(allowed_company_ids=[])
                 )
-                for message, (_message, vals) in zip(
-                    chunk_messages, chunk, strict=True
-                ):
-                    user._bus_send_store(
-                        message,
-                        msg_vals=vals,
+                chunk_followers = followers.browse(
+                    [
+                        fid
+                        for res_id in set(chunk_messages.mapped("res_id"))
+                        for fid in followers_by_res_id.get(res_id, [])
+                    ]
+                )
+                for payload in self._split_inbox_store(
+                    Store(
+                        chunk_messages,
+                        msg_vals={"scheduled_date": False},
                         for_current_user=True,
                         add_followers=True,
-                        followers=followers.browse(
-                            followers_by_res_id.get(message.res_id, [])
-                        ),
-                        notification_type="mail.message/inbox",
-                    )
+                        followers=chunk_followers,
+                    ).get_result()
+                ):
+                    user._bus_send("mail.message/inbox", payload)
+
+    @api.model
+    def _split_inbox_store(self, result):
+        """The inbox bus messages of a Store of several messages, one per message
+        as the web client reads them (it takes a payload's first message): its
+        message and thread, and the records they share (authors, followers)."""
+        for message in result.get("mail.message", []):
+            payload = dict(result, **{"mail.message": [message]})
+            payload["mail.thread"] = [
+                thread
+                for thread in result.get("mail.thread", [])
+                if (thread.get("model"), thread.get("id"))
+                == (message.get("model"), message.get("res_id"))
+            ]
+            yield payload

@@ -205,7 +205,11 @@ class TestSlaWarningBatch(ResponseSupportCase):
                     "webhook_url": "http://127.0.0.1:9/wecom/send?access_token=T",
                     "min_interval_ms": 0,
                     "route_ids": [
-                        (0, 0, {"event": "sla_warning", "team_id": self.team_software.id})
+                        (
+                            0,
+                            0,
+                            {"event": "sla_warning", "team_id": self.team_software.id},
+                        )
                     ],
                 }
             )
@@ -224,6 +228,49 @@ class TestSlaWarningBatch(ResponseSupportCase):
                 body,
             )
             self.assertIn("Working time left: 0 h 14 min", body)
+
+    def test_inbox_bus_messages_are_those_of_message_post(self):
+        """The live inbox update: one bus message per warning to its assignee,
+        shaped as message_post sends it (one message, its thread, its author)."""
+        Users = type(self.env["res.users"])
+        original = Users._bus_send
+        sent = []
+
+        def capture(user, notification_type, message, **kwargs):
+            if notification_type == "mail.message/inbox":
+                sent.append((user, message))
+            return original(user, notification_type, message, **kwargs)
+
+        shapes = []
+        for one_by_one in (True, False):
+            tickets = self._tickets(2, self.inbox_user)
+            sent.clear()
+            with (
+                patch.object(Users, "_bus_send", capture),
+                self._one_by_one() if one_by_one else nullcontext(),
+            ):
+                self._pass()
+            warnings = self._warnings(tickets)
+            self.assertEqual([user for user, _p in sent], [self.inbox_user] * 2)
+            shape = []
+            for (_user, payload), message in zip(sent, warnings, strict=True):
+                [entry] = payload["mail.message"]
+                self.assertEqual(entry["id"], message.id)
+                self.assertEqual(entry["body"], message.body)
+                self.assertTrue(entry["needaction"])
+                [thread] = payload["mail.thread"]
+                self.assertEqual(
+                    (thread["model"], thread["id"]), (message.model, message.res_id)
+                )
+                shape.append(
+                    {
+                        "models": sorted(payload),
+                        "message": sorted(entry),
+                        "thread": sorted(thread),
+                    }
+                )
+            shapes.append(shape)
+        self.assertEqual(shapes[0], shapes[1])
 
     # ------------------------------------------------------------ isolation
 
@@ -274,4 +321,3 @@ class TestSlaWarningBatch(ResponseSupportCase):
             QUERIES_PER_WARNING * 50 + QUERIES_PER_PASS,
             "50 warnings in one pass",
         )
-
