@@ -50,7 +50,11 @@ def create_world(env):
         {
             "name": "Storm 7x24",
             "target_ids": [
-                (0, 0, {"priority": p, "response_minutes": 30, "resolution_minutes": 240})
+                (
+                    0,
+                    0,
+                    {"priority": p, "response_minutes": 30, "resolution_minutes": 240},
+                )
                 for p in ("0", "1", "2", "3")
             ],
             "threshold_ids": [(0, 0, {"percent": 50, "action": "notify_assignee"})],
