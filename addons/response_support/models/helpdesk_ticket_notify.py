@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools.misc import format_datetime
 
 
@@ -13,9 +13,21 @@ class HelpdeskTicket(models.Model):
 
     # ------------------------------------------------------------------ hooks
 
-    def _post_sla_warning(self, clock, threshold, partners):
-        result = super()._post_sla_warning(clock, threshold, partners)
+    def _post_sla_warning_now(self, clock, threshold, partners):
+        result = super()._post_sla_warning_now(clock, threshold, partners)
         self._queue_notifications("sla_warning", clock=clock, threshold=threshold)
+        return result
+
+    @api.model
+    def _post_sla_warnings(self, warnings):
+        result = super()._post_sla_warnings(warnings)
+        self._queue_notifications_batch(
+            "sla_warning",
+            [
+                (ticket, {"clock": clock, "threshold": threshold})
+                for ticket, clock, threshold, _partners in warnings
+            ],
+        )
         return result
 
     def _on_sla_breach(self, clock, superseded=None):
@@ -48,9 +60,21 @@ class HelpdeskTicket(models.Model):
     def _queue_notifications(self, event, clock=None, threshold=None, reason=None):
         """Queue ``event`` of these tickets for each active channel a route sends
         it to (one message per ticket and channel); returns the notifications."""
+        details = {"clock": clock, "threshold": threshold, "reason": reason}
+        return self._queue_notifications_batch(
+            event, [(ticket, details) for ticket in self]
+        )
+
+    @api.model
+    def _queue_notifications_batch(self, event, items):
+        """``_queue_notifications`` for ``items``, ``[(ticket, {"clock": …,
+        "threshold": …, "reason": …})]``: each ticket's event with its own clock
+        and threshold (the warnings of a scheduler pass), one route search and
+        one working-time fetch per calendar for all."""
         Notification = self.env["response.support.notification"]
-        if not self:
+        if not items:
             return Notification
+        tickets = self.browse(list(dict.fromkeys(ticket.id for ticket, _d in items)))
         # routes and outbox are the managers' configuration and the system's
         # queue: whoever may trigger the event (desk, engineer, scheduler, portal
         # complaint) queues it, without reading or editing the channels
@@ -61,30 +85,43 @@ class HelpdeskTicket(models.Model):
                 [
                     ("event", "=", event),
                     ("active", "=", True),
-                    ("team_id", "in", self.sudo().team_id.ids + [False]),
+                    ("team_id", "in", tickets.sudo().team_id.ids + [False]),
                 ]
             )
         )
         if not routes:
             return Notification
+        clocks = self.env["response.support.sla.clock"].union(
+            *(details["clock"] for _t, details in items if details.get("clock"))
+        )
+        used = clocks._used_minutes_at(fields.Datetime.now()) if clocks else {}
         vals_list = []
         # the message names the team, the assignee and the clocks: read as the
         # system, and sent only to the channels the managers configured
-        for ticket in self.sudo():
+        for ticket, details in items:
+            ticket = ticket.sudo()
+            threshold = details.get("threshold")
             channels = routes.filtered(
-                lambda r, t=ticket: r._matches(t, threshold)
+                lambda r, t=ticket, th=threshold: r._matches(t, th)
             ).channel_id
             if not channels:
                 continue
-            vals = ticket._prepare_notification_vals(event, clock, threshold, reason)
+            vals = ticket._prepare_notification_vals(
+                event,
+                details.get("clock"),
+                threshold,
+                details.get("reason"),
+                used=used,
+            )
             vals_list += [dict(vals, channel_id=channel.id) for channel in channels]
         return Notification.sudo().create(vals_list)
 
     def _prepare_notification_vals(
-        self, event, clock=None, threshold=None, reason=None
+        self, event, clock=None, threshold=None, reason=None, used=None
     ):
         """The event's message in the team's language: title, lines (what
-        happened, team, assignee, working time left) and link."""
+        happened, team, assignee, working time left) and link; ``used`` ({clock:
+        working minutes used now}) spares a working-time fetch per clock."""
         self.ensure_one()
         lang = self.team_id._get_notify_lang()
         ticket = self.with_context(lang=lang)
@@ -103,7 +140,7 @@ class HelpdeskTicket(models.Model):
                 priority=ticket._get_selection_label("priority"),
             )
         )
-        left = ticket._get_notification_time_left(clock, lang)
+        left = ticket._get_notification_time_left(clock, lang, used)
         if left:
             lines.append(left)
         return {
@@ -150,7 +187,7 @@ class HelpdeskTicket(models.Model):
             return _("Complaint routed to the technical support managers.")
         return reason or self.name
 
-    def _get_notification_time_left(self, clock, lang):
+    def _get_notification_time_left(self, clock, lang, used=None):
         """ "Working time left: 1 h 20 min (deadline …)" of ``clock``, else of the
         ticket's running clock due first; empty when no clock runs."""
         self.ensure_one()
@@ -163,8 +200,9 @@ class HelpdeskTicket(models.Model):
         if not clock or clock.status == "cancelled":
             return ""
         now = fields.Datetime.now()
-        used = clock._used_minutes_at(now)[clock]
-        left = max(int(round(clock.target_minutes - used)), 0)
+        if not used or clock not in used:
+            used = clock._used_minutes_at(now)
+        left = max(int(round(clock.target_minutes - used[clock])), 0)
         tz = clock.calendar_id.tz or self.team_id.user_id.tz or "UTC"
         return self.env._(
             "Working time left: %(hours)s h %(minutes)s min (deadline %(deadline)s)",

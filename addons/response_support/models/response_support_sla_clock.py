@@ -46,6 +46,9 @@ RETRY_DELAY = timedelta(hours=1)
 _PENDING_EXTERNAL_CHANGES = ContextVar(
     "response_support_sla_pending_external_changes", default=None
 )
+# the warnings of a scheduler pass, collected by ``_batch_sla_warnings`` and posted
+# together at its end (see ``SlaWarningBatch``)
+_SLA_WARNING_BATCH = ContextVar("response_support_sla_warning_batch", default=None)
 
 
 def whole_second(moment):
@@ -115,6 +118,24 @@ class WorkingTime:
         if i >= len(self.begins):
             return None
         return self.begins[i] + timedelta(seconds=goal - self.cumul[i])
+
+
+class SlaWarningBatch:
+    """What the warnings of one scheduler pass do, collected to be done at once:
+    the thresholds fired ({threshold: [clock id, …]}, one write per threshold),
+    the notes to post ([(ticket, clock, threshold, partners)], see
+    ``helpdesk.ticket._post_sla_warnings``) and what must follow them, in order
+    (an escalation follows its warning note)."""
+
+    def __init__(self):
+        self.marks = {}
+        self.warnings = []
+        self.after = []
+
+
+def current_sla_warning_batch():
+    """The ``SlaWarningBatch`` being collected, or None outside a pass."""
+    return _SLA_WARNING_BATCH.get()
 
 
 class ResponseSupportSlaClock(models.Model):
@@ -726,11 +747,39 @@ class ResponseSupportSlaClock(models.Model):
 
     def _scheduler_step(self, now, used=None):
         """Everything one pass does for these clocks: warnings and breaches, then
-        the next check, which always lies after ``now``."""
-        for clock in self:
-            clock._check_due(now, used)
+        the next check, which always lies after ``now``. The warnings are posted
+        together, once every clock was looked at."""
+        with self._batch_sla_warnings():
+            for clock in self:
+                clock._check_due(now, used)
         self._recompute_schedule()
         self._push_forward(now)
+
+    @contextmanager
+    def _batch_sla_warnings(self):
+        """Within this block, the warnings fired (``threshold._fire``) are
+        collected; at its end their thresholds are marked sent in one write per
+        threshold and their notes posted in bulk, one chatter entry per ticket and
+        warning as before (``helpdesk.ticket._post_sla_warnings``). A block that
+        fails posts nothing: the scheduler then checks its clocks one by one."""
+        if _SLA_WARNING_BATCH.get() is not None:
+            yield
+            return
+        batch = SlaWarningBatch()
+        token = _SLA_WARNING_BATCH.set(batch)
+        try:
+            yield
+        finally:
+            _SLA_WARNING_BATCH.reset(token)
+        self._flush_sla_warnings(batch)
+
+    @api.model
+    def _flush_sla_warnings(self, batch):
+        for threshold, clock_ids in batch.marks.items():
+            self.browse(clock_ids).write({"fired_threshold_ids": [(4, threshold.id)]})
+        self.env["helpdesk.ticket"]._post_sla_warnings(batch.warnings)
+        for action in batch.after:
+            action()
 
     def _push_forward(self, now):
         """Clocks still due after their pass move on to their next working

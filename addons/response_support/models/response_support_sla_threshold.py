@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .response_support_sla_clock import current_sla_warning_batch
+
 THRESHOLD_ACTIONS = [
     ("notify_assignee", "Notify the Assignee"),
     ("notify_manager", "Notify the Team Leader and Managers"),
@@ -63,9 +65,14 @@ class ResponseSupportSlaThreshold(models.Model):
 
     def _fire(self, clock):
         """Mark the threshold sent on the clock and run its action on the clock's
-        ticket (hook: ``_sla_action_<action>``)."""
+        ticket (hook: ``_sla_action_<action>``). In a scheduler pass, the mark
+        is written with those of the other clocks (``_batch_sla_warnings``)."""
         self.ensure_one()
-        clock.fired_threshold_ids = [(4, self.id)]
+        batch = current_sla_warning_batch()
+        if batch is None:
+            clock.fired_threshold_ids = [(4, self.id)]
+        else:
+            batch.marks.setdefault(self, []).append(clock.id)
         getattr(clock.ticket_id, f"_sla_action_{self.action}")(clock, self)
 
     def _get_sla_term_owners(self):
