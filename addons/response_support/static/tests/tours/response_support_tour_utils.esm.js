@@ -21,6 +21,7 @@ export function inLang(labels) {
 
 // a Latin word: letters, then letters, digits, dashes or dots (HT00001, T-WB, v2.1)
 const LATIN_WORD = /[A-Za-z][A-Za-z0-9._-]*/g;
+const EMAIL_OR_URL = /\S+@\S+|\b(https?:\/\/|www\.)\S+/g;
 // codes are written in capitals and digits (SLA, IT, ID, HT00001, T-WB, PDF)
 const CODE = /^[A-Z0-9._-]+$/;
 // what is never read as UI text: code, icons, and the record data the user typed
@@ -43,7 +44,9 @@ export function findEnglish(selector, allowed = []) {
     const allow = new Set(allowed);
     const found = new Set();
     const check = (text, where) => {
-        for (const word of text.match(LATIN_WORD) || []) {
+        // e-mail addresses and links are data, not words of the UI
+        const words = text.replace(EMAIL_OR_URL, " ").match(LATIN_WORD) || [];
+        for (const word of words) {
             const bare = word.replace(/[._-]+$/, "");
             if (bare && !CODE.test(bare) && !allow.has(bare)) {
                 found.add(`${bare} (in "${text.trim().slice(0, 60)}" ${where})`);
@@ -84,7 +87,8 @@ export function findEnglish(selector, allowed = []) {
 export function noEnglishStep(trigger, allowed = [], selector = null) {
     const where =
         selector ||
-        ".o_main_navbar, .o_action_manager, .modal, #wrap, .o_portal_wrap, header, footer";
+        ".o_main_navbar, .o_action_manager, .modal, .o-dropdown--menu, .o_popover, " +
+            "#wrap, header, footer";
     return {
         content: `No English left on the screen (${trigger})`,
         trigger,
@@ -94,6 +98,31 @@ export function noEnglishStep(trigger, allowed = [], selector = null) {
                 throw new Error(
                     `English left on the screen (${trigger}):\n${english.join("\n")}`
                 );
+            }
+        },
+    };
+}
+
+/**
+ * A tour step that opens each page of the form's notebook in turn and fails
+ * when one of them shows an English word outside ``allowed``.
+ */
+export function noEnglishInTabsStep(allowed = []) {
+    return {
+        content: "No English left on any page of the notebook",
+        trigger: ".o_form_view .o_notebook_headers .nav-link",
+        async run() {
+            const english = [];
+            const tabs = document.querySelectorAll(".o_form_view .o_notebook_headers .nav-link");
+            for (const tab of tabs) {
+                tab.click();
+                await new Promise((resolve) => setTimeout(resolve, 300));
+                for (const word of findEnglish(".o_action_manager", allowed)) {
+                    english.push(`${tab.textContent.trim()}: ${word}`);
+                }
+            }
+            if (english.length) {
+                throw new Error(`English left in the notebook:\n${english.join("\n")}`);
             }
         },
     };
