@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
@@ -72,7 +73,7 @@ class TestNoEnglishTours(ResponseSupportHttpCase):
             name=name,
             description="<p>每个发票页面都返回错误。</p>",
             partner_name="李雷",
-            reported_date="2026-03-02 03:00:00",
+            reported_date=fields.Datetime.now(),
         )
         if dispatch:
             ticket.with_user(self.desk_user).action_dispatch()
@@ -88,6 +89,11 @@ class TestNoEnglishTours(ResponseSupportHttpCase):
     @freeze_time("2026-03-02 03:00:00", tick=True)
     def test_configuration_screens_have_no_english(self):
         self._ticket()
+        # a clock answered late: the SLA report shows it breached, in red
+        with freeze_time("2026-03-02 01:00:00"):
+            late = self._ticket("打印机无法打印", dispatch=False)
+        late.with_user(self.desk_user).action_acknowledge()
+        self.assertIn("breached", late.sla_clock_ids.mapped("status"))
         self.start_tour(
             "/odoo", "response_support_zh_config_screens", login="rs_manager"
         )

@@ -113,7 +113,9 @@ registry.category("web_tour.tours").add("response_support_zh_config_screens", {
         ...openMenu(
             "helpdesk_mgmt.helpdesk_ticket_reporting_menu",
             "response_support.response_support_sla_clock_menu",
-            ".o_action_manager .o_view_controller"
+            // the report opens on met / breached counts and the met rate of the
+            // completed clocks, breached counts in red
+            ".o_pivot td.o_rs_breached.text-danger"
         ),
     ],
 });
