@@ -46,3 +46,4 @@ from . import response_support_activity_request
 from . import response_support_checklist_template
 from . import response_support_legacy_issue
 from . import response_support_activity_part
+from . import ir_http

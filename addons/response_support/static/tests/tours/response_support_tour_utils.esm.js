@@ -53,7 +53,11 @@ export function findEnglish(selector, allowed = []) {
             }
         }
     };
-    for (const root of document.querySelectorAll(selector)) {
+    // the portal's chatter lives in a shadow root: read those too
+    const shadows = [...document.querySelectorAll("*")]
+        .map((element) => element.shadowRoot)
+        .filter(Boolean);
+    for (const root of [...document.querySelectorAll(selector), ...shadows]) {
         const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
             const parent = node.parentElement;

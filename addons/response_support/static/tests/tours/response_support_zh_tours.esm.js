@@ -126,5 +126,7 @@ registry.category("web_tour.tours").add("response_support_zh_portal_screens", {
         noEnglishStep(`tr:contains('${TICKET}') .badge`, ALLOWED),
         {trigger: `a[href^='/my/ticket/']:contains('${TICKET}')`, run: "click"},
         noEnglishStep(".o_rs_portal_sla .badge", ALLOWED),
+        // mail's chatter, whose JS terms the portal loads through our ir.http
+        noEnglishStep("#chatterRoot:shadow .o-mail-Thread", ALLOWED),
     ],
 });
