@@ -100,8 +100,9 @@ registry.category("web_tour.tours").add("response_support_zh_config_screens", {
         ...openMenu(
             "helpdesk_mgmt.helpdesk_ticket_config_main_menu",
             "response_support.response_support_priority_matrix_menu",
-            ".o_form_view, .o_list_view"
+            ".modal .o_form_view"
         ),
+        {content: "Close the priority matrix", trigger: ".modal .btn-close", run: "click"},
         ...openMenu(
             "response_support.response_support_om_menu",
             "response_support.response_support_contract_menu",
