@@ -69,6 +69,11 @@
     "assets": {
         "web.assets_backend": [
             "response_support/static/src/**/*",
+            # with the pivot view it extends, loaded when a pivot is first shown
+            ("remove", "response_support/static/src/views/sla_clock_pivot/**"),
+        ],
+        "web.assets_backend_lazy": [
+            "response_support/static/src/views/sla_clock_pivot/**",
         ],
         "web.assets_tests": [
             "response_support/static/tests/tours/*.esm.js",

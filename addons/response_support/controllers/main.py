@@ -304,7 +304,7 @@ class ResponseSupportCustomerPortal(CustomerPortalHelpdesk):
             groupby=groupby,
             **kw,
         )
-        return super().portal_my_tickets(
+        response = super().portal_my_tickets(
             page=page,
             date_begin=date_begin,
             date_end=date_end,
@@ -315,6 +315,11 @@ class ResponseSupportCustomerPortal(CustomerPortalHelpdesk):
             groupby=groupby,
             **kw,
         )
+        # helpdesk_mgmt's "All" filter is a code term of its own (see below)
+        filters = response.qcontext.get("searchbar_filters") or {}
+        if "all" in filters:
+            filters["all"] = dict(filters["all"], label=request.env._("All"))
+        return response
 
     def _check_ticket_list_options(self, **options):
         """UserError (Odoo answers 400 with its message) naming the options of
@@ -350,6 +355,62 @@ class ResponseSupportCustomerPortal(CustomerPortalHelpdesk):
                     options=", ".join(sorted(set(wrong))),
                 )
             )
+
+    # helpdesk_mgmt's labels of the list's menus are code terms of helpdesk_mgmt,
+    # which Odoo translates only from helpdesk_mgmt's own po files (it has no
+    # zh_CN, and code terms are never read from another module's i18n_extra):
+    # the page shows the ticket's field labels (model terms, translated by our
+    # i18n_extra) and our own sentences, translated in our zh_CN.po
+
+    def _ticket_get_searchbar_sortings(self):
+        label = self._ticket_field_labels()
+        return self._relabel(
+            super()._ticket_get_searchbar_sortings(),
+            {
+                "date": request.env._("Newest"),
+                "name": label["name"],
+                "stage": label["stage_id"],
+                "update": label["last_stage_update"],
+            },
+        )
+
+    def _ticket_get_searchbar_groupby(self):
+        label = self._ticket_field_labels()
+        return self._relabel(
+            super()._ticket_get_searchbar_groupby(),
+            {
+                "none": request.env._("None"),
+                "category": label["category_id"],
+                "stage": label["stage_id"],
+            },
+        )
+
+    def _ticket_get_searchbar_inputs(self):
+        _ = request.env._
+        return self._relabel(
+            super()._ticket_get_searchbar_inputs(),
+            {
+                "all": _("Search in All"),
+                "number": _("Search in Number"),
+                "name": _("Search in Title"),
+            },
+        )
+
+    @staticmethod
+    def _ticket_field_labels():
+        fields_info = request.env["helpdesk.ticket"].fields_get(
+            ["name", "stage_id", "category_id", "last_stage_update"], ["string"]
+        )
+        return {name: info["string"] for name, info in fields_info.items()}
+
+    @staticmethod
+    def _relabel(options, labels):
+        """``options`` (a searchbar's choices) with the labels of ``labels``
+        for the keys it names; other options keep their own."""
+        for key, label in labels.items():
+            if key in options:
+                options[key] = dict(options[key], label=label)
+        return options
 
     @staticmethod
     def _is_datetime(value):

@@ -51,3 +51,4 @@ from . import response_support_evaluation
 from . import response_support_board
 from . import response_support_sla_report
 from . import response_support_config_change
+from . import ir_http

@@ -67,6 +67,21 @@ class HelpdeskTicketTeam(models.Model):
         help="Where the round robin stands.",
     )
 
+    def _retrieve_dashboard(self):
+        """helpdesk_mgmt's tiles named in our words: its names are code terms of
+        helpdesk_mgmt, which Odoo translates only from helpdesk_mgmt's own po
+        files (it ships no zh_CN)."""
+        names = {
+            "helpdesk_mgmt.helpdesk_ticket_action_unassigned": self.env._(
+                "Open Tickets without team"
+            ),
+            "helpdesk_mgmt.helpdesk_ticket_action_opened": self.env._("Open Tickets"),
+        }
+        tiles = super()._retrieve_dashboard()
+        for tile in tiles:
+            tile["name"] = names.get(tile.get("action"), tile["name"])
+        return tiles
+
     def _get_available_members(self, moment=None):
         """Members who can take a ticket at ``moment`` (default now): active internal
         users without a leave of their resource covering that moment, by id."""

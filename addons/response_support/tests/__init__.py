@@ -27,3 +27,14 @@ from . import test_onsite_tours
 from . import test_followup
 from . import test_knowledge
 from . import test_sla_warning_batch
+from . import test_tours_zh
+from . import test_board
+from . import test_config_change
+from . import test_desk_language
+from . import test_evaluation
+from . import test_followup_tours
+from . import test_kpi
+from . import test_portal_sla
+from . import test_sla_countdown
+from . import test_sla_report
+from . import test_ticket_order

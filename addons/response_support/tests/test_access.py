@@ -50,6 +50,14 @@ MATRIX = {
         "desk": "",
         "manager": "",
     },
+    # abstract: which modules' terms the portal loads
+    "ir.http": {
+        "portal": "",
+        "user": "",
+        "engineer": "",
+        "desk": "",
+        "manager": "",
+    },
     # working hours of the schedules: settings of the administrator, like the calendar
     "resource.calendar.attendance": {
         "portal": "",

@@ -1,12 +1,32 @@
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import ResponseSupportHttpCase
 
 
-@tagged("post_install", "-at_install")
-class TestTours(ResponseSupportHttpCase):
+def load_chinese(env):
+    """Activate zh_CN and load its terms of every installed module (ours bring
+    helpdesk_mgmt's from i18n_extra), as a Chinese desk's database has them."""
+    env["res.lang"]._activate_lang("zh_CN")
+    modules = env["ir.module.module"].search([("state", "=", "installed")])
+    env["ir.module.module"]._load_module_terms(modules.mapped("name"), ["zh_CN"])
+
+
+class TourCases:
+    """The desk's main flows in a browser. One tour per flow serves every
+    language: the subclasses run them with the users in English and in Chinese."""
+
+    LANG = "en_US"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.LANG != "en_US":
+            load_chinese(cls.env)
+        (cls.desk_user | cls.engineer_user | cls.manager_user).lang = cls.LANG
+        cls.reporter.lang = cls.LANG
+
     def test_ticket_list_opens_in_the_browser(self):
         self.env["helpdesk.ticket"].create(
             {"name": "Tour list ticket", "description": "<p>listed</p>"}
@@ -64,3 +84,33 @@ class TestTours(ResponseSupportHttpCase):
         self.assertEqual(ticket.team_id, self.team_software)
         self.assertEqual(ticket.user_id, self.engineer_user)
         self.assertEqual(ticket.intake_outcome, "assigned")
+
+    @freeze_time("2026-03-02 03:00:00", tick=True)
+    def test_customer_sees_the_sla_of_their_ticket_on_the_portal(self):
+        ticket = self._create_ticket(
+            name="Portal SLA ticket", reported_date="2026-03-02 03:00:00"
+        )
+        ticket.action_dispatch()
+        new_test_user(
+            self.env,
+            login="rs_portal_tour",
+            password="rs_portal_tour",
+            groups="base.group_portal",
+            partner_id=self.reporter.id,
+            lang=self.LANG,
+        )
+        self.start_tour(
+            "/my/tickets", "response_support_portal_sla", login="rs_portal_tour"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestTours(TourCases, ResponseSupportHttpCase):
+    LANG = "en_US"
+
+
+@tagged("post_install", "-at_install")
+class TestToursChinese(TourCases, ResponseSupportHttpCase):
+    """The same flows with the desk, the engineers and the customer in zh_CN."""
+
+    LANG = "zh_CN"

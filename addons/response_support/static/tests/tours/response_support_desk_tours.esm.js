@@ -1,4 +1,11 @@
+import {IN_PROGRESS} from "./response_support_tours.esm";
+import {inLang} from "./response_support_tour_utils.esm";
 import {registry} from "@web/core/registry";
+
+const ON_TRACK = {en_US: "On Track", zh_CN: "正常"};
+// the countdown of a running clock: "Response: 12 min left" / "响应时限剩余 12 分钟"
+const LEFT = {en_US: "min left", zh_CN: "剩余"};
+const MANAGER = {en_US: "Technical Support Manager", zh_CN: "技术支持经理"};
 
 registry.category("web_tour.tours").add("response_support_kanban_sla", {
     url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
@@ -11,17 +18,17 @@ registry.category("web_tour.tours").add("response_support_kanban_sla", {
         {
             content: "The card shows the SLA status badge",
             trigger:
-                ".o_kanban_record:contains('Kanban SLA ticket') [name=response_support_badges] .badge:contains('On Track')",
+                `.o_kanban_record:contains('Kanban SLA ticket') [name=response_support_badges] .badge:contains('${inLang(ON_TRACK)}')`,
         },
         {
             content: "The card shows the working-time countdown",
             trigger:
-                ".o_kanban_record:contains('Kanban SLA ticket') .o_rs_sla_countdown.text-bg-success:contains('min left')",
+                `.o_kanban_record:contains('Kanban SLA ticket') .o_rs_sla_countdown.text-bg-success:contains('${inLang(LEFT)}')`,
         },
         {
             content: "The card shows the escalation level",
             trigger:
-                ".o_kanban_record:contains('Kanban SLA ticket') [name=escalation_level] .badge:contains('Technical Support Manager')",
+                `.o_kanban_record:contains('Kanban SLA ticket') [name=escalation_level] .badge:contains('${inLang(MANAGER)}')`,
         },
     ],
 });
@@ -41,7 +48,7 @@ registry.category("web_tour.tours").add("response_support_dispatch_dialog", {
         },
         {
             content: "The form shows the countdown",
-            trigger: ".o_form_view .o_rs_sla_countdown:contains('min left')",
+            trigger: `.o_form_view .o_rs_sla_countdown:contains('${inLang(LEFT)}')`,
         },
         {
             content: "Dispatch",
@@ -63,8 +70,9 @@ registry.category("web_tour.tours").add("response_support_dispatch_dialog", {
         },
         {
             content: "The ticket is dispatched to the working stage",
-            trigger:
-                ".o_form_view .o_statusbar_status button[aria-checked=true]:contains('In Progress')",
+            trigger: `.o_form_view .o_statusbar_status button[aria-checked=true]:contains('${inLang(
+                IN_PROGRESS
+            )}')`,
         },
     ],
 });

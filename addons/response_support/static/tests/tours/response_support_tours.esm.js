@@ -1,4 +1,8 @@
+import {inLang} from "./response_support_tour_utils.esm";
 import {registry} from "@web/core/registry";
+
+// the stage a dispatched ticket reaches (helpdesk_mgmt's "In Progress")
+export const IN_PROGRESS = {en_US: "In Progress", zh_CN: "处理中"};
 
 registry.category("web_tour.tours").add("response_support_ticket_list", {
     url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
@@ -20,7 +24,8 @@ registry.category("web_tour.tours").add("response_support_phone_intake", {
     steps: () => [
         {
             content: "Open the phone intake",
-            trigger: ".o_menu_sections a:contains('Record a Call')",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='response_support.response_support_phone_intake_menu']",
             run: "click",
         },
         {
@@ -49,12 +54,12 @@ registry.category("web_tour.tours").add("response_support_phone_intake", {
         {
             content: "Impact",
             trigger: ".modal div[name=impact] select",
-            run: "selectByLabel Department",
+            run: `select "medium"`,
         },
         {
             content: "Urgency",
             trigger: ".modal div[name=urgency] select",
-            run: "selectByLabel High",
+            run: `select "high"`,
         },
         {
             content: "Service catalog",
@@ -72,8 +77,9 @@ registry.category("web_tour.tours").add("response_support_phone_intake", {
         },
         {
             content: "The ticket is dispatched to the working stage",
-            trigger:
-                ".o_form_view .o_statusbar_status button[aria-checked=true]:contains('In Progress')",
+            trigger: `.o_form_view .o_statusbar_status button[aria-checked=true]:contains('${inLang(
+                IN_PROGRESS
+            )}')`,
         },
     ],
 });
