@@ -50,4 +50,5 @@ from . import response_support_report_kpi
 from . import response_support_evaluation
 from . import response_support_board
 from . import response_support_sla_report
+from . import ir_actions_report
 from . import response_support_config_change
