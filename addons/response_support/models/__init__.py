@@ -50,5 +50,6 @@ from . import response_support_report_kpi
 from . import response_support_evaluation
 from . import response_support_board
 from . import response_support_sla_report
+from . import ir_actions_report
 from . import response_support_config_change
 from . import ir_http

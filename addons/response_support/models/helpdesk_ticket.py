@@ -263,13 +263,19 @@ class HelpdeskTicket(models.Model):
         """Indexes of the first pages: the desk's list and kanban (grouped by stage)
         open in helpdesk_mgmt's default order, the portal's list newest first;
         without them each first page sorts every ticket (236 ms at 200,000
-        tickets, bench/RESULTS.md §10; 0.3 ms with them)."""
+        tickets, bench/RESULTS.md §10; 0.3 ms with them). The reports select by
+        reported date: the KPI pivot's month filter and its list (newest first),
+        the monthly SLA report a contract's month (§11)."""
         result = super().init()
         order = ["priority DESC", "sequence", "number DESC", "id DESC"]
+        newest = ["reported_date DESC", "id DESC"]
+        contract_month = ["contract_id", "reported_date"]
         for name, columns in (
             ("helpdesk_ticket_default_order_index", order),
             ("helpdesk_ticket_stage_order_index", ["stage_id", *order]),
             ("helpdesk_ticket_create_date_index", ["create_date"]),
+            ("helpdesk_ticket_reported_date_index", newest),
+            ("helpdesk_ticket_contract_reported_index", contract_month),
         ):
             tools.sql.create_index(self.env.cr, name, self._table, columns)
         return result

@@ -9,6 +9,8 @@ from .response_support_priority_matrix import TICKET_PRIORITIES
 
 # clocks that completed: the ones an on-time rate counts
 COMPLETED = SQL("('met', 'breached')")
+# the ticket's own clocks (not its activities'), covering what the view reads
+CLOCK_INDEX = "response_support_sla_clock_ticket_own_index"
 
 
 class ResponseSupportReportKpi(models.Model):
@@ -239,30 +241,63 @@ class ResponseSupportReportKpi(models.Model):
             p=SQL.identifier(f"{prefix}_minutes_p90"),
         )
 
-    def _activity_clock_columns(self, kind, prefix):
-        """Counts and rate of the clocks of ``kind`` of the ticket's support
-        activities (a ticket may have several visits). Scalar subqueries: the
-        database only runs them for the measures a view asks for."""
-        count = SQL(
-            "(SELECT COUNT(*) FROM response_support_sla_clock ac "
-            "WHERE ac.ticket_id = t.id AND ac.kind = %s AND ac.status IN %s)",
-            kind,
-            COMPLETED,
-        )
-        met = SQL(
-            "(SELECT COUNT(*) FROM response_support_sla_clock ac "
-            "WHERE ac.ticket_id = t.id AND ac.kind = %s AND ac.status = 'met')",
-            kind,
-        )
+    # kind of the support activities' clocks → measure prefix
+    ACTIVITY_CLOCKS = (("onsite", "arrival"), ("support", "support"))
+
+    def _activity_clock_join(self):
+        """The counts of the clocks of the ticket's support activities (a ticket
+        may have several visits), all in one index scan per ticket (lateral
+        join); the database drops the join when a view asks for none of these
+        measures. Four scalar subqueries per row made the pivot of one month at
+        200,000 tickets 5 times slower (bench/RESULTS.md §11)."""
+        counts = []
+        for kind, prefix in self.ACTIVITY_CLOCKS:
+            counts += [
+                SQL(
+                    "COUNT(*) FILTER (WHERE ac.kind = %s AND ac.status IN %s) AS %s",
+                    kind,
+                    COMPLETED,
+                    SQL.identifier(f"{prefix}_done"),
+                ),
+                SQL(
+                    "COUNT(*) FILTER (WHERE ac.kind = %s AND ac.status = 'met') AS %s",
+                    kind,
+                    SQL.identifier(f"{prefix}_met"),
+                ),
+            ]
         return SQL(
-            "%(count)s AS %(n)s, %(met)s AS %(m)s, "
-            "100.0 * %(met)s / NULLIF(%(count)s, 0) AS %(r)s",
-            count=count,
-            met=met,
+            "LEFT JOIN LATERAL (SELECT %s FROM response_support_sla_clock ac "
+            "WHERE ac.ticket_id = t.id AND ac.kind IN %s) acc ON TRUE",
+            SQL(", ").join(counts),
+            tuple(kind for kind, _prefix in self.ACTIVITY_CLOCKS),
+        )
+
+    def _activity_clock_columns(self, prefix):
+        """Counts and rate of the activity clocks of ``prefix``."""
+        return SQL(
+            "acc.%(done)s AS %(n)s, acc.%(met)s AS %(m)s, "
+            "100.0 * acc.%(met)s / NULLIF(acc.%(done)s, 0) AS %(r)s",
+            done=SQL.identifier(f"{prefix}_done"),
+            met=SQL.identifier(f"{prefix}_met"),
             n=SQL.identifier(f"{prefix}_clock_count"),
             m=SQL.identifier(f"{prefix}_met_count"),
             r=SQL.identifier(f"{prefix}_on_time_rate"),
         )
+
+    def _create_clock_index(self):
+        """The ticket's own response and resolution clocks, with what the view
+        reads of them, in one index: the pivot of a month looks them up per
+        ticket without reading the clock table (index-only scans); without it
+        the planner hashes the whole clock table (at 200,000 tickets 4× slower,
+        bench/RESULTS.md §11)."""
+        if not tools.sql.index_exists(self.env.cr, CLOCK_INDEX):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX %s ON response_support_sla_clock (ticket_id, kind) "
+                    "INCLUDE (status, used_minutes) WHERE activity_id IS NULL",
+                    SQL.identifier(CLOCK_INDEX),
+                )
+            )
 
     def _select(self):
         resolved = SQL("(t.resolved_date IS NOT NULL OR t.reopen_count > 0)")
@@ -328,8 +363,8 @@ class ResponseSupportReportKpi(models.Model):
             """,
             response=self._clock_columns("rc", "response"),
             resolution=self._clock_columns("sc", "resolution"),
-            arrival=self._activity_clock_columns("onsite", "arrival"),
-            support=self._activity_clock_columns("support", "support"),
+            arrival=self._activity_clock_columns("arrival"),
+            support=self._activity_clock_columns("support"),
             resolved=resolved,
             followed=followed,
         )
@@ -341,9 +376,11 @@ class ResponseSupportReportKpi(models.Model):
             LEFT JOIN helpdesk_ticket_stage stage ON stage.id = t.stage_id
             %s
             %s
+            %s
             """,
             self._clock_join("rc", "response"),
             self._clock_join("sc", "resolution"),
+            self._activity_clock_join(),
         )
 
     def _where(self):
@@ -355,6 +392,7 @@ class ResponseSupportReportKpi(models.Model):
         )
 
     def init(self):
+        self._create_clock_index()
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(

@@ -282,6 +282,15 @@ MATRIX = {
         "desk": "r",
         "manager": "r",
     },
+    # core: extended only for the SLA report's wkhtmltopdf delay; the employees
+    # read report actions (to print), only administrators change them
+    "ir.actions.report": {
+        "portal": "",
+        "user": "r",
+        "engineer": "r",
+        "desk": "r",
+        "manager": "r",
+    },
     "response.support.skill": {
         "portal": "",
         "user": "r",

@@ -316,6 +316,29 @@ class TestSlaReportPdfPortal(SlaReportCommon, ResponseSupportHttpCase):
             }
         )
 
+    def test_pdfs_ask_wkhtmltopdf_for_a_short_javascript_delay(self):
+        """The report runs no script: its PDFs do not wait Odoo's 1 s delay (twice
+        per PDF, bench/RESULTS.md §11), the other reports still do."""
+        Reports = self.env.registry["ir.actions.report"]
+        build = Reports._build_wkhtmltopdf_args
+        delays = []
+
+        def spy(model, *args, **kwargs):
+            result = build(model, *args, **kwargs)
+            delays.append(result[result.index("--javascript-delay") + 1])
+            return result
+
+        with patch.object(Reports, "_build_wkhtmltopdf_args", spy):
+            self.env[Report].with_user(self.manager_user)._generate_for(
+                self.contract, MARCH
+            )
+        self.assertEqual(set(delays), {"200"})
+        paperformat = self.env["ir.actions.report"].get_paperformat()
+        other = self.env["ir.actions.report"]._build_wkhtmltopdf_args(
+            paperformat, False
+        )
+        self.assertEqual(other[other.index("--javascript-delay") + 1], "1000")
+
     def test_pdfs_in_both_languages_and_the_portal_serves_only_the_own(self):
         reports = (
             self.env[Report]

@@ -10,7 +10,11 @@ class TestTicketOrder(ResponseSupportCase):
 
     def _plan(self, domain, order=None, user=None):
         Ticket = self.env["helpdesk.ticket"].with_user(user or self.desk_user)
-        query = Ticket._search(domain, limit=80, order=order or Ticket._order)
+        return self._explain(
+            Ticket._search(domain, limit=80, order=order or Ticket._order)
+        )
+
+    def _explain(self, query):
         # the test table is tiny and its statistics are guesses: discourage the
         # scans that read it whole and the sorts, so that the plan shows whether
         # an index can give the order (without one a Sort node remains)
@@ -78,4 +82,45 @@ class TestTicketOrder(ResponseSupportCase):
         self.assertEqual(
             first._search_similar_tickets().mapped("name"),
             ["Billing screen shows error 502"],
+        )
+
+    def test_kpi_month_filter_reads_the_reported_date_index(self):
+        """The Service KPIs pivot of one month (the search panel's month filter)
+        and its list, newest first, read the tickets from the reported-date index
+        instead of scanning every ticket (bench/RESULTS.md §11)."""
+        self._create_ticket()
+        self.env.flush_all()
+        Kpi = self.env["response.support.report.kpi"].with_user(self.manager_user)
+        domain = [
+            ("reported_date", ">=", "2026-03-01 00:00:00"),
+            ("reported_date", "<", "2026-04-01 00:00:00"),
+        ]
+        for query in (Kpi._search(domain), Kpi._search([], limit=80, order=Kpi._order)):
+            plan = self._explain(query)
+            self.assertIn("helpdesk_ticket_reported_date_index", plan)
+        self.assertNotIn("Sort", plan, "the list's first page in index order")
+
+    def test_report_indexes(self):
+        """The monthly SLA report selects its contract's month of tickets from one
+        index (contract, reported date); the KPI view finds each ticket's own
+        response and resolution clock, and what it reads of them, in one index
+        (bench/RESULTS.md §11: the planner only uses them on large tables)."""
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN %s",
+            [
+                (
+                    "helpdesk_ticket_contract_reported_index",
+                    "response_support_sla_clock_ticket_own_index",
+                )
+            ],
+        )
+        indexes = dict(self.env.cr.fetchall())
+        self.assertIn(
+            "(contract_id, reported_date)",
+            indexes["helpdesk_ticket_contract_reported_index"],
+        )
+        self.assertIn(
+            "(ticket_id, kind) INCLUDE (status, used_minutes)"
+            " WHERE (activity_id IS NULL)",
+            indexes["response_support_sla_clock_ticket_own_index"],
         )
