@@ -98,6 +98,18 @@ class TestNoEnglishTours(ResponseSupportHttpCase):
             "/odoo", "response_support_zh_config_screens", login="rs_manager"
         )
 
+    def test_manager_reporting_screens_have_no_english(self):
+        self._ticket()
+        # a configuration change for the log to list (the set-up's, under their
+        # first, Latin names, are left out: only this test's data)
+        self.env.cr.execute("DELETE FROM response_support_config_change")
+        self.cat_software_app.with_user(self.manager_user).name = "计费应用错误"
+        # the demo engineer's evaluation has a Latin name: only this test's data
+        self.env.cr.execute("DELETE FROM response_support_evaluation")
+        self.start_tour(
+            "/odoo", "response_support_zh_manager_screens", login="rs_manager"
+        )
+
     @freeze_time("2026-03-02 03:00:00", tick=True)
     def test_portal_pages_have_no_english(self):
         self._ticket()

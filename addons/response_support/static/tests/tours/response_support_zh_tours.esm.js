@@ -16,6 +16,8 @@ export const ALLOWED = [
     "Shanghai",
     // the footer's "Copyright ©", as Odoo's own zh_CN keeps it
     "Copyright",
+    // the spreadsheet program the monthly SLA report is exported for
+    "Excel",
 ];
 const TICKET = "计费页面报错";
 
@@ -129,5 +131,39 @@ registry.category("web_tour.tours").add("response_support_zh_portal_screens", {
         noEnglishStep(".o_rs_portal_sla .badge", ALLOWED),
         // mail's chatter, whose JS terms the portal loads through our ir.http
         noEnglishStep("#chatterRoot:shadow .o-mail-Thread", ALLOWED),
+    ],
+});
+
+// the manager's reporting screens: supervision board, KPIs, monthly SLA reports,
+// evaluations and the configuration change log
+registry.category("web_tour.tours").add("response_support_zh_manager_screens", {
+    url: "/odoo/action-helpdesk_mgmt.helpdesk_ticket_action",
+    steps: () => [
+        ...openMenu(
+            "helpdesk_mgmt.helpdesk_ticket_reporting_menu",
+            "response_support.response_support_board_menu",
+            ".o_rs_board .o_rs_board_tile"
+        ),
+        ...openMenu(
+            "helpdesk_mgmt.helpdesk_ticket_reporting_menu",
+            "response_support.response_support_report_kpi_menu",
+            ".o_pivot table"
+        ),
+        ...openMenu(
+            "helpdesk_mgmt.helpdesk_ticket_reporting_menu",
+            "response_support.response_support_sla_report_menu",
+            ".o_list_view"
+        ),
+        {
+            content: "Evaluations",
+            trigger: menu("response_support.response_support_evaluation_menu"),
+            run: "click",
+        },
+        noEnglishStep(".o_list_view", ALLOWED),
+        ...openMenu(
+            "helpdesk_mgmt.helpdesk_ticket_config_main_menu",
+            "response_support.response_support_config_change_menu",
+            ".o_list_view .o_data_row"
+        ),
     ],
 });
