@@ -26,3 +26,4 @@ from . import test_onsite_portal
 from . import test_onsite_tours
 from . import test_followup
 from . import test_knowledge
+from . import test_create_cost
