@@ -30,6 +30,10 @@ SLA_INTERVAL_PERIOD = timedelta(days=7)
 SLA_INTERVAL_EPOCH = datetime(2000, 1, 3)  # a Monday
 
 
+def naive_utc(moment):
+    return moment.astimezone(utc).replace(tzinfo=None)
+
+
 class ResourceCalendar(models.Model):
     _inherit = "resource.calendar"
 
@@ -392,8 +396,7 @@ class ResourceCalendar(models.Model):
             domain=calendar._get_sla_leave_domain(),
         )[False]
         return tuple(
-            (begin.astimezone(utc).replace(tzinfo=None), end.astimezone(utc).replace(tzinfo=None))
-            for begin, end, _meta in intervals
+            (naive_utc(begin), naive_utc(end)) for begin, end, _meta in intervals
         )
 
     def _get_sla_leave_domain(self):

@@ -53,7 +53,8 @@ def whole_second(moment):
 
 
 class WorkingTime:
-    """Working time of one calendar over a window, fetched once and walked in Python.
+    """Working time of one calendar over a window, walked in Python; the window
+    grows to the calendar's cached one (``_get_sla_work_intervals``).
 
     ``add(start, minutes)`` is the moment ``minutes`` working minutes after ``start``;
     ``minutes_until(moment)`` the working minutes from the window's start to
@@ -67,9 +68,7 @@ class WorkingTime:
         if not calendar:
             return
         # the window grows to the cached one: moments inside it walk the same
-        self.start, self.stop, intervals = calendar._get_sla_work_intervals(
-            start, stop
-        )
+        self.start, self.stop, intervals = calendar._get_sla_work_intervals(start, stop)
         self.begins, self.ends, self.cumul = [], [], [0]
         for begin, end in intervals:
             begin, end = whole_second(begin), whole_second(end)
@@ -348,9 +347,7 @@ class ResponseSupportSlaClock(models.Model):
         if not running:
             return
         schedule = running._compute_schedule()
-        self._write_schedule(
-            {clock.id: moments for clock, moments in schedule.items()}
-        )
+        self._write_schedule({clock.id: moments for clock, moments in schedule.items()})
 
     def _compute_schedule(self):
         """{clock: (deadline, next check)} of these running clocks (stored ones,
