@@ -214,13 +214,12 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("sla_level_id.target_ids.priority", "priority")
     def _compute_sla_target_id(self):
+        targets = self.sla_level_id._get_target_map()
         for ticket in self:
             if ticket._is_sla_history() and ticket.sla_target_id:
                 continue
-            ticket.sla_target_id = (
-                ticket.sla_level_id._get_target(ticket.priority)
-                if ticket.sla_level_id
-                else False
+            ticket.sla_target_id = targets.get(
+                (ticket.sla_level_id.id, ticket.priority), False
             )
 
     @api.depends(

@@ -336,6 +336,8 @@ class HelpdeskTicket(models.Model):
     def _route_complaint(self):
         """投诉: a complaint goes to the technical support managers (followers and an
         activity each); the ticket complained about gets a note."""
+        if not self:
+            return
         managers = self._get_managers()
         for ticket in self:
             ticket.message_subscribe(partner_ids=managers.partner_id.ids)

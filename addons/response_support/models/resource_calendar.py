@@ -6,7 +6,7 @@ import chinese_calendar
 from chinese_calendar.constants import Holiday
 from pytz import timezone, utc
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
@@ -24,6 +24,14 @@ SLA_WORKING_TIME_FIELDS = {
     "two_weeks_calendar",
     "cn_public_holidays",
 }
+# the SLA clocks' working time is fetched and cached per calendar over windows
+# aligned on this period (a window crossing a boundary takes the next period too)
+SLA_INTERVAL_PERIOD = timedelta(days=7)
+SLA_INTERVAL_EPOCH = datetime(2000, 1, 3)  # a Monday
+
+
+def naive_utc(moment):
+    return moment.astimezone(utc).replace(tzinfo=None)
 
 
 class ResourceCalendar(models.Model):
@@ -83,6 +91,9 @@ class ResourceCalendar(models.Model):
                     calendar._load_cn_holidays(loaded_years[calendar])
             if SLA_WORKING_TIME_FIELDS & set(vals):
                 self._note_sla_change()
+            elif "company_id" in vals:
+                # the company's global leaves count: another company, other leaves
+                self.env.registry.clear_cache()
         return res
 
     # ------------------------------------------------------------------ actions
@@ -356,8 +367,37 @@ class ResourceCalendar(models.Model):
 
     def _note_sla_change(self):
         """The working time of these calendars changed: their running clocks are
-        replanned (completed ones keep their verdict)."""
+        replanned (completed ones keep their verdict). The cached working time of
+        every calendar is dropped, even when ``self`` is empty (a global leave
+        without company changes them all); a rollback drops it again."""
+        self.env.registry.clear_cache()
         self.env["response.support.sla.clock"]._note_external_change(calendars=self)
+
+    def _get_sla_work_intervals(self, start, stop):
+        """(window start, window stop, ((begin, end), …)): the working intervals
+        the SLA clocks count in, naive UTC, over a window that holds ``start`` to
+        ``stop`` (naive UTC) aligned on SLA_INTERVAL_PERIOD, so that clocks
+        started within a week share one cached fetch."""
+        self.ensure_one()
+        first = start - (start - SLA_INTERVAL_EPOCH) % SLA_INTERVAL_PERIOD
+        last = stop + (SLA_INTERVAL_EPOCH - stop) % SLA_INTERVAL_PERIOD
+        return first, last, self._fetch_sla_work_intervals(first, last)
+
+    @tools.ormcache("self.id", "start", "stop")
+    def _fetch_sla_work_intervals(self, start, stop):
+        """Cached in the registry until the working time changes (attendances,
+        leaves, make-up days, PRC holidays, calendar fields: ``_note_sla_change``).
+        As superuser: the calendar's working time, whoever asks (record rules
+        would hide leaves of other companies, see _get_sla_leave_domain)."""
+        calendar = self.sudo()
+        intervals = calendar._work_intervals_batch(
+            utc.localize(start),
+            utc.localize(stop),
+            domain=calendar._get_sla_leave_domain(),
+        )[False]
+        return tuple(
+            (naive_utc(begin), naive_utc(end)) for begin, end, _meta in intervals
+        )
 
     def _get_sla_leave_domain(self):
         """The leaves that shorten the working time SLA clocks count in: this

@@ -276,15 +276,18 @@ class ResponseSupportContract(models.Model):
         recent first, with their phases and systems."""
         if not systems and not partners:
             return self.browse()
-        contracts = self.search(
+        contracts = self.search_fetch(
             [
                 ("company_id", "in", companies.ids + [False]),
                 "|",
                 ("system_ids", "in", systems.ids),
                 ("partner_id", "in", partners.ids),
-            ]
+            ],
+            ["company_id", "partner_id"],
         )
-        contracts.phase_ids.fetch(["date_start", "date_end"])
+        # all the phases' columns in one query: the ticket reads its phase's SLA
+        # level and calendar next
+        contracts.phase_ids.mapped("date_start")
         return contracts
 
     def _select_for_ticket(self, system, partner, day, company):

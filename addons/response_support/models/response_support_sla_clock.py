@@ -4,8 +4,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 
-from pytz import utc
-
 from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.service.server import SLEEP_INTERVAL
@@ -58,7 +56,8 @@ def whole_second(moment):
 
 
 class WorkingTime:
-    """Working time of one calendar over a window, fetched once and walked in Python.
+    """Working time of one calendar over a window, walked in Python; the window
+    grows to the calendar's cached one (``_get_sla_work_intervals``).
 
     ``add(start, minutes)`` is the moment ``minutes`` working minutes after ``start``;
     ``minutes_until(moment)`` the working minutes from the window's start to
@@ -71,15 +70,11 @@ class WorkingTime:
         self.calendar = calendar
         if not calendar:
             return
-        intervals = calendar._work_intervals_batch(
-            utc.localize(start),
-            utc.localize(stop),
-            domain=calendar._get_sla_leave_domain(),
-        )[False]
+        # the window grows to the cached one: moments inside it walk the same
+        self.start, self.stop, intervals = calendar._get_sla_work_intervals(start, stop)
         self.begins, self.ends, self.cumul = [], [], [0]
-        for begin, end, _meta in intervals:
-            begin = whole_second(begin.astimezone(utc).replace(tzinfo=None))
-            end = whole_second(end.astimezone(utc).replace(tzinfo=None))
+        for begin, end in intervals:
+            begin, end = whole_second(begin), whole_second(end)
             if end <= begin:
                 continue
             self.begins.append(begin)
@@ -151,7 +146,9 @@ class ResponseSupportSlaClock(models.Model):
     ticket_id = fields.Many2one(
         "helpdesk.ticket", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    company_id = fields.Many2one(
+        related="ticket_id.company_id", store=True, precompute=True
+    )
     activity_id = fields.Many2one(
         "response.support.activity",
         string="Support Activity",
@@ -186,24 +183,31 @@ class ResponseSupportSlaClock(models.Model):
     )
     breach_date = fields.Datetime(string="Breached On")
     status = fields.Selection(
-        CLOCK_STATUSES, compute="_compute_status", store=True, index=True
+        CLOCK_STATUSES,
+        compute="_compute_status",
+        store=True,
+        index=True,
+        precompute=True,  # in the INSERT of a new clock, not an UPDATE after it
     )
     met_count = fields.Integer(
         string="Clocks Met",
         compute="_compute_outcome_counts",
         store=True,
+        precompute=True,
         aggregator="sum",
     )
     breached_count = fields.Integer(
         string="Clocks Breached",
         compute="_compute_outcome_counts",
         store=True,
+        precompute=True,
         aggregator="sum",
     )
     met_rate = fields.Float(
         string="Met Rate (%)",
         compute="_compute_outcome_counts",
         store=True,
+        precompute=True,
         aggregator="avg",
         help="100 for a met clock, 0 for a breached one: its average over completed "
         "clocks (the Completed filter) is the share met on time.",
@@ -363,6 +367,13 @@ class ResponseSupportSlaClock(models.Model):
         (self - running).write({"next_check": False})
         if not running:
             return
+        schedule = running._compute_schedule()
+        self._write_schedule({clock.id: moments for clock, moments in schedule.items()})
+
+    def _compute_schedule(self):
+        """{clock: (deadline, next check)} of these running clocks (stored ones,
+        or new records not created yet), one working-time fetch per calendar."""
+        running = self
         requests = {}
         for clock in running:
             remaining = clock.target_minutes - clock.anchor_used_minutes
@@ -379,8 +390,8 @@ class ResponseSupportSlaClock(models.Model):
         schedule = {}
         for clock in running:
             deadline, *moments = planned[clock]
-            schedule[clock.id] = (deadline, clock._get_next_check(deadline, moments))
-        self._write_schedule(schedule)
+            schedule[clock] = (deadline, clock._get_next_check(deadline, moments))
+        return schedule
 
     @api.model
     def _write_schedule(self, schedule):
@@ -453,8 +464,19 @@ class ResponseSupportSlaClock(models.Model):
                 vals = ticket._prepare_sla_clock_vals(kind, start)
                 if vals:
                     vals_list.append(vals)
+        # planned before they are inserted: no UPDATE of the new rows afterwards
+        drafts = self.browse()
+        for vals in vals_list:
+            drafts |= self.new(vals)
+        schedule = drafts._compute_schedule()
+        for draft, vals in zip(drafts, vals_list, strict=True):
+            vals["deadline"], vals["next_check"] = schedule[draft]
         clocks = self.create(vals_list)
-        clocks._recompute_schedule()
+        if not self.env.context.get("response_support_sla_pass"):
+            # a new clock may be due before the scheduler's next run
+            self._wake_scheduler(
+                min((check for _dl, check in schedule.values() if check), default=None)
+            )
         return clocks
 
     def _stop(self, moment):
@@ -866,11 +888,15 @@ class ResponseSupportSlaClock(models.Model):
         """Trigger the SLA scheduler at ``moment``, or now when it is past (the cron
         thread is then woken at commit). A future trigger already set at or before
         ``moment`` will do: that run plans the next one."""
-        cron = self.env.ref(
+        if not moment:
+            return
+        # the registry's cached id, without ``ref``'s query checking that it exists
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "response_support.ir_cron_check_sla", raise_if_not_found=False
         )
-        if not moment or not cron:
+        if not cron_id:
             return
+        cron = self.env["ir.cron"].browse(cron_id)
         now = fields.Datetime.now()
         at = max(moment, now)
         # triggers are the cron's bookkeeping; any user moving a clock may set one

@@ -63,6 +63,25 @@ class ResponseSupportSlaLevel(models.Model):
         self.ensure_one()
         return self.target_ids.filtered(lambda t: t.priority == priority)[:1]
 
+    def _get_target_map(self):
+        """{(level id, priority): target} of these levels, as ``_get_target``
+        finds them: one query for the targets of the stored levels with their
+        values (the clocks read their minutes next), instead of their ids and
+        then their values."""
+        stored = self.filtered("id")
+        result = {}
+        if stored:
+            Target = self.env["response.support.sla.target"]
+            fnames = [
+                name for name, field in Target._fields.items() if field.prefetch is True
+            ]
+            for target in Target.search_fetch([("level_id", "in", stored.ids)], fnames):
+                result.setdefault((target.level_id.id, target.priority), target)
+        for level in self - stored:  # new records of a form
+            for target in level.target_ids:
+                result.setdefault((level.id, target.priority), target)
+        return result
+
 
 class ResponseSupportSlaTarget(models.Model):
     """Response, resolution and on-site arrival targets of one SLA level for one

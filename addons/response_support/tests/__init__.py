@@ -38,3 +38,4 @@ from . import test_portal_sla
 from . import test_sla_countdown
 from . import test_sla_report
 from . import test_ticket_order
+from . import test_create_cost

@@ -19,26 +19,34 @@ class ResponseSupportPhoneIntake(models.TransientModel):
     _description = "Phone Intake"
 
     phone = fields.Char(string="Caller Number", required=True)
+    # the stored computes are precomputed: in the wizard's INSERT, not an UPDATE
     partner_id = fields.Many2one(
         "res.partner",
         string="Caller",
         compute="_compute_partner_id",
         store=True,
         readonly=False,
+        precompute=True,
     )
     reporter_name = fields.Char(
         compute="_compute_reporter",
         store=True,
         readonly=False,
+        precompute=True,
     )
     reporter_organization = fields.Char(
         string="Organisation",
         compute="_compute_reporter",
         store=True,
         readonly=False,
+        precompute=True,
     )
     reporter_email = fields.Char(
-        string="Email", compute="_compute_reporter", store=True, readonly=False
+        string="Email",
+        compute="_compute_reporter",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     reporter_role = fields.Selection(REPORTER_ROLES, string="Role", default="user")
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
@@ -48,6 +56,7 @@ class ResponseSupportPhoneIntake(models.TransientModel):
         compute="_compute_system_id",
         store=True,
         readonly=False,
+        precompute=True,
         domain="[('partner_id', '=?', commercial_partner_id)]",
     )
     contract_id = fields.Many2one(
@@ -56,6 +65,7 @@ class ResponseSupportPhoneIntake(models.TransientModel):
         compute="_compute_contract_id",
         store=True,
         readonly=False,
+        precompute=True,
     )
     catalog_id = fields.Many2one("response.support.catalog", string="Service Catalog")
     name = fields.Char(string="Title", required=True)
