@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import new_test_user
 from odoo.tests.common import HttpCase, TransactionCase
 
@@ -216,4 +218,26 @@ class ResponseSupportCase(ResponseSupportCommon, TransactionCase):
 
 
 class ResponseSupportHttpCase(ResponseSupportCommon, HttpCase):
-    pass
+    def _call_kw(self, login, model, method, args, kwargs=None):
+        """``method`` of ``model`` called over JSON-RPC as ``login``: (result,
+        error) of the response."""
+        self.authenticate(login, login)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        body = response.json()
+        return body.get("result"), body.get("error")

@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
-from .test_kpi import KpiCommon, RpcMixin
+from .test_kpi import KpiCommon
 
 NOW = "2026-03-10 02:00:00"  # Tuesday 10:00 in Shanghai
 
@@ -175,7 +175,7 @@ class TestBoard(BoardCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestBoardOverRpc(RpcMixin, BoardCommon, ResponseSupportHttpCase):
+class TestBoardOverRpc(BoardCommon, ResponseSupportHttpCase):
     def test_rpc_managers_only(self):
         result, error = self._call_kw(
             "rs_manager", "response.support.board", "get_board_data", []

@@ -1,5 +1,4 @@
 import ast
-import json
 
 from freezegun import freeze_time
 
@@ -400,24 +399,7 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
     def _rpc(self, login, method, args):
         """The error of ``helpdesk.ticket.<method>(*args)`` called over JSON-RPC
         by ``login``, or None."""
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": "helpdesk.ticket",
-                "method": method,
-                "args": args,
-                "kwargs": {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/helpdesk.ticket/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json().get("error")
+        return self._call_kw(login, "helpdesk.ticket", method, args)[1]
 
     def _rpc_write(self, login, ticket, vals):
         return self._rpc(login, "write", [ticket.ids, vals])

@@ -1,5 +1,3 @@
-import json
-
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
@@ -126,32 +124,6 @@ class KpiCommon(OnsiteCommon):
             groupby=list(groupby),
             aggregates=list(aggregates),
         )
-
-
-class RpcMixin:
-    def _call_kw(self, login, model, method, args, kwargs=None):
-        """``method`` of ``model`` called over JSON-RPC as ``login``: (result,
-        error) of the response."""
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        body = response.json()
-        return body.get("result"), body.get("error")
 
 
 @tagged("post_install", "-at_install")
@@ -282,7 +254,7 @@ class TestKpiAccess(KpiCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestKpiAccessOverRpc(RpcMixin, KpiCommon, ResponseSupportHttpCase):
+class TestKpiAccessOverRpc(KpiCommon, ResponseSupportHttpCase):
     def test_rpc_managers_only(self):
         args = [[], ["response_on_time_rate"], ["team_id"]]
         result, error = self._call_kw(

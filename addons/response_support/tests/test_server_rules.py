@@ -1,5 +1,3 @@
-import json
-
 from freezegun import freeze_time
 
 from odoo import http
@@ -325,30 +323,6 @@ class TestServerRules(ServerRulesCommon, ResponseSupportCase):
 class TestServerRulesOverRpc(ServerRulesCommon, ResponseSupportHttpCase):
     """The same rules through the web client's JSON-RPC endpoint and the portal
     routes: what a client can send, not only what Python code calls."""
-
-    def _call_kw(self, login, model, method, args, kwargs=None):
-        """``method`` of ``model`` called over JSON-RPC as ``login``: (result,
-        error) of the response."""
-        self.authenticate(login, login)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": model,
-                "method": method,
-                "args": args,
-                "kwargs": kwargs or {},
-            },
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        body = response.json()
-        return body.get("result"), body.get("error")
 
     def _assert_refused(self, error, exception, text=""):
         self.assertTrue(error, "the call should have been refused")
