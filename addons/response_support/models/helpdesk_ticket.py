@@ -1,5 +1,6 @@
 from odoo import api, fields, models, tools
 
+from .response_support_contract import CONTRACT_PHASES
 from .response_support_priority_matrix import IMPACTS, TICKET_PRIORITIES, URGENCIES
 
 REPORTER_ROLES = [
@@ -69,7 +70,10 @@ class HelpdeskTicket(models.Model):
         store=True,
     )
     contract_phase = fields.Selection(
-        related="contract_phase_id.phase", string="Phase", store=True
+        CONTRACT_PHASES,
+        string="Phase",
+        compute="_compute_contract_phase",
+        store=True,
     )
     # -- 2. reporter (name and email are helpdesk_mgmt's partner_name / partner_email)
     reporter_phone = fields.Char(
@@ -188,6 +192,11 @@ class HelpdeskTicket(models.Model):
                 else False
             )
 
+    @api.depends("contract_phase_id.phase")
+    def _compute_contract_phase(self):
+        for ticket in self:
+            ticket.contract_phase = ticket.contract_phase_id._get_phase_code()
+
     @api.depends("partner_id")
     def _compute_reporter_phone(self):
         for ticket in self:
@@ -210,7 +219,7 @@ class HelpdeskTicket(models.Model):
             if ticket._is_sla_history() and ticket.sla_level_id:
                 continue
             if ticket.contract_phase_id:
-                ticket.sla_level_id = ticket.contract_phase_id.sla_level_id
+                ticket.sla_level_id = ticket.contract_phase_id._get_sla_level()
 
     @api.depends("sla_level_id.target_ids.priority", "priority")
     def _compute_sla_target_id(self):
@@ -368,7 +377,8 @@ class HelpdeskTicket(models.Model):
         calendar's), whoever records the ticket: phases are contract days."""
         self.ensure_one()
         moment = self.reported_date or fields.Datetime.now()
-        tz = self.company_id.resource_calendar_id.tz or self.env.context.get("tz")
+        calendar = self.company_id.resource_calendar_id
+        tz = calendar._get_sla_tz() or self.env.context.get("tz")
         return fields.Date.context_today(self.with_context(tz=tz), moment)
 
     def _post_note(self, body):

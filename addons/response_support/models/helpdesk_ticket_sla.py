@@ -168,7 +168,7 @@ class HelpdeskTicket(models.Model):
         """Values of a new ``kind`` clock, or {} when the SLA sets no target."""
         self.ensure_one()
         target = self.sla_target_id
-        minutes = target[f"{kind}_minutes"] if target else 0
+        minutes = target._get_minutes(kind) if target else 0
         if not minutes:
             return {}
         if start is None:

@@ -399,6 +399,17 @@ class ResourceCalendar(models.Model):
             (naive_utc(begin), naive_utc(end)) for begin, end, _meta in intervals
         )
 
+    def _get_sla_tz(self):
+        """This calendar's time zone (False without a calendar), cached in the
+        registry for stored calendars until it changes (``_note_sla_change``)."""
+        if len(self) != 1 or not isinstance(self.id, int):
+            return self.tz if len(self) == 1 else False
+        return self._get_stored_sla_tz()
+
+    @tools.ormcache("self.id")
+    def _get_stored_sla_tz(self):
+        return self.sudo().tz
+
     def _get_sla_leave_domain(self):
         """The leaves that shorten the working time SLA clocks count in: this
         calendar's, and the global ones (no calendar) of its own company only. The

@@ -451,7 +451,7 @@ class ResponseSupportActivity(models.Model):
         if kind == "onsite" and not self.is_onsite:
             return {}
         target = ticket.sla_target_id
-        minutes = target[f"{kind}_minutes"] if target else 0
+        minutes = target._get_minutes(kind) if target else 0
         if not minutes:
             return {}
         if start is None:

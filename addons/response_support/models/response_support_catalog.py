@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -106,3 +106,22 @@ class ResponseSupportCatalog(models.Model):
             raise ValidationError(
                 self.env._("A catalog entry cannot be its own parent.")
             )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"parent_id", "active"} & set(vals):
+            # the scope of contract phases covers the sub-entries of an entry
+            self.env["response.support.contract"]._clear_routing_cache()
+        return res
+
+    def _get_ancestor_ids(self):
+        """Ids of this entry and of its parents (``parent_path``), cached in the
+        registry for stored entries until an entry moves."""
+        self.ensure_one()
+        if not isinstance(self.id, int):  # an entry being edited in a form
+            return frozenset(int(i) for i in (self.parent_path or "").split("/") if i)
+        return self._get_stored_ancestor_ids()
+
+    @tools.ormcache("self.id")
+    def _get_stored_ancestor_ids(self):
+        return frozenset(int(i) for i in self.sudo().parent_path.split("/") if i)

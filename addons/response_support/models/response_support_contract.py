@@ -1,6 +1,7 @@
 from datetime import timedelta
+from typing import NamedTuple
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -17,6 +18,34 @@ PHASE_SLA_FIELDS = {
     "sla_level_id",
     "calendar_id",
 }
+
+# contract fields that decide which tickets it covers (cached, see _get_route)
+CONTRACT_ROUTING_FIELDS = {"active", "company_id", "partner_id", "system_ids"}
+
+
+class ContractRoute(NamedTuple):
+    """A contract as the routing of tickets sees it: its customer, its systems
+    and its phases ``(phase id, first day, last day)`` in date order."""
+
+    id: int
+    partner_id: int
+    system_ids: frozenset
+    phases: tuple
+
+    def phase_on(self, day):
+        """The id of the phase valid on ``day``, or False."""
+        return next((p[0] for p in self.phases if p[1] <= day <= p[2]), False)
+
+
+class PhaseRoute(NamedTuple):
+    """A contract phase as a ticket's SLA sees it: its kind (CONTRACT_PHASES),
+    its SLA level, the calendar its clocks count in (the phase's, else the
+    level's; False: 7×24) and its service scope (catalog ids)."""
+
+    phase: str
+    sla_level_id: int
+    calendar_id: int
+    catalog_ids: frozenset
 
 
 class ResponseSupportContract(models.Model):
@@ -222,12 +251,22 @@ class ResponseSupportContract(models.Model):
                 if vals.get("company_id"):
                     seq = seq.with_company(vals["company_id"])
                 vals["code"] = seq.next_by_code("response.support.contract") or "/"
-        return super().create(vals_list)
+        contracts = super().create(vals_list)
+        contracts._clear_routing_cache()
+        return contracts
 
     def write(self, vals):
         # phases edited through the contract: the clocks follow once, at the end
         with self.env["response.support.sla.clock"]._batch_external_changes():
-            return super().write(vals)
+            res = super().write(vals)
+            if CONTRACT_ROUTING_FIELDS & set(vals):
+                self._clear_routing_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self._clear_routing_cache()
+        return res
 
     def action_view_tickets(self):
         self.ensure_one()
@@ -241,27 +280,43 @@ class ResponseSupportContract(models.Model):
     def _get_phase(self, day):
         """The phase of this contract valid on ``day`` (a date), or an empty record."""
         self.ensure_one()
-        return self.phase_ids.filtered(lambda p: p.date_start <= day <= p.date_end)[:1]
+        if not isinstance(self.id, int):  # a contract being edited in a form
+            valid = self.phase_ids.filtered(lambda p: p.date_start <= day <= p.date_end)
+            return valid[:1]
+        phase_id = self._get_route().phase_on(day)
+        return self.env["response.support.contract.phase"].browse(phase_id)
 
     @api.model
     def _find_for_ticket(self, system, partner, day, company):
         """The contract that covers a ticket: a contract of the system valid on
         ``day`` first, then any valid contract of the reporter's company, then the
         most recent contract of the system, else of the reporter's company (an
-        expired contract is still the right one to warn about)."""
-        partner = partner.commercial_partner_id
-        candidates = self._search_for_tickets(system, partner, company)
-        return candidates._select_for_ticket(system, partner, day, company)
+        expired contract is still the right one to warn about). Decided on the
+        cached routes (``_get_candidate_ids``, ``_get_route``): no query once the
+        registry knows the customer's contracts."""
+        system_id = system._origin.id if system else False
+        partner_id = partner.commercial_partner_id._origin.id if partner else False
+        if not (system_id or partner_id) or not company:
+            return self.browse()
+        routes = [
+            self.browse(contract_id)._get_route()
+            for contract_id in self._get_candidate_ids(
+                system_id, partner_id, company._origin.id
+            )
+        ]
+        of_system = [r for r in routes if system_id in r.system_ids]
+        of_partner = [r for r in routes if partner_id and r.partner_id == partner_id]
+        for candidates in (of_system, of_partner):
+            valid = [r for r in candidates if r.phase_on(day)]
+            if valid:
+                return self.browse(valid[0].id)
+        return self.browse([r.id for r in (of_system or of_partner)[:1]])
 
     @api.model
     def _find_for_tickets(self, tickets):
-        """{ticket: contract} as ``_find_for_ticket`` decides, with one search for
-        all the tickets."""
-        candidates = self._search_for_tickets(
-            tickets.system_id, tickets.commercial_partner_id, tickets.company_id
-        )
+        """{ticket: contract} as ``_find_for_ticket`` decides."""
         return {
-            ticket: candidates._select_for_ticket(
+            ticket: self._find_for_ticket(
                 ticket.system_id,
                 ticket.commercial_partner_id,
                 ticket._reported_day(),
@@ -271,42 +326,46 @@ class ResponseSupportContract(models.Model):
         }
 
     @api.model
-    def _search_for_tickets(self, systems, partners, companies):
-        """The contracts of ``systems`` or of the companies ``partners``, most
-        recent first, with their phases and systems."""
-        if not systems and not partners:
-            return self.browse()
-        contracts = self.search_fetch(
-            [
-                ("company_id", "in", companies.ids + [False]),
-                "|",
-                ("system_ids", "in", systems.ids),
-                ("partner_id", "in", partners.ids),
-            ],
-            ["company_id", "partner_id"],
+    @tools.ormcache("system_id", "partner_id", "company_id")
+    def _get_candidate_ids(self, system_id, partner_id, company_id):
+        """Ids of the active contracts of the system or of the customer (a
+        commercial partner) in ``company_id``, most recent first. Cached in the
+        registry until a contract's routing fields or a phase change (they clear
+        it, see ``_clear_routing_cache``). As superuser: the contract of a ticket
+        is the desk's rule, whoever records the ticket; the domain keeps to the
+        ticket's company, as the multi-company rule would."""
+        of_customer = []
+        if partner_id:
+            of_customer.append([("partner_id", "=", partner_id)])
+        if system_id:
+            of_customer.append([("system_ids", "in", [system_id])])
+        domain = expression.AND(
+            [[("company_id", "=", company_id)], expression.OR(of_customer)]
         )
-        # all the phases' columns in one query: the ticket reads its phase's SLA
-        # level and calendar next
-        contracts.phase_ids.mapped("date_start")
-        return contracts
+        contracts = self.sudo().with_context(active_test=True).search(domain)
+        return tuple(contracts.ids)
 
-    def _select_for_ticket(self, system, partner, day, company):
-        """Among these candidates (most recent first), the contract of a ticket;
-        see ``_find_for_ticket``."""
-        mine = self.filtered(lambda c: not c.company_id or c.company_id == company)
-        of_system = (
-            mine.filtered(lambda c: system in c.system_ids) if system else self.browse()
+    @tools.ormcache("self.id")
+    def _get_route(self):
+        """What a ticket's routing reads of this contract (see ``ContractRoute``),
+        cached in the registry like ``_get_candidate_ids``. Archived systems
+        still route their tickets to the contract they are listed on."""
+        contract = self.sudo().with_context(active_test=False)
+        return ContractRoute(
+            contract.id,
+            contract.partner_id.id,
+            frozenset(contract.system_ids.ids),
+            tuple(
+                (phase.id, phase.date_start, phase.date_end)
+                for phase in contract.phase_ids
+            ),
         )
-        of_partner = (
-            mine.filtered(lambda c: c.partner_id == partner)
-            if partner
-            else self.browse()
-        )
-        for contracts in (of_system, of_partner):
-            valid = contracts.filtered(lambda c: c._get_phase(day))
-            if valid:
-                return valid[:1]
-        return (of_system or of_partner)[:1]
+
+    def _clear_routing_cache(self):
+        """Contracts, phases, SLA levels or catalogs changed what routes a ticket:
+        drop the cached routes (all the registry's ormcaches; a rollback drops
+        them again, other workers follow at their next request)."""
+        self.env.registry.clear_cache()
 
 
 class ResponseSupportContractPhase(models.Model):
@@ -383,6 +442,7 @@ class ResponseSupportContractPhase(models.Model):
     def create(self, vals_list):
         with self.env["response.support.sla.clock"]._batch_external_changes():
             phases = super().create(vals_list)
+            phases.contract_id._clear_routing_cache()
             phases._note_sla_change()
         return phases
 
@@ -391,6 +451,8 @@ class ResponseSupportContractPhase(models.Model):
             if "contract_id" in vals:
                 self._note_sla_change()  # the contract the phases leave
             res = super().write(vals)
+            if (PHASE_SLA_FIELDS | {"phase", "catalog_ids"}) & set(vals):
+                self.contract_id._clear_routing_cache()
             if PHASE_SLA_FIELDS & set(vals):
                 self._note_sla_change()
         return res
@@ -398,7 +460,9 @@ class ResponseSupportContractPhase(models.Model):
     def unlink(self):
         with self.env["response.support.sla.clock"]._batch_external_changes():
             self._note_sla_change()
-            return super().unlink()
+            res = super().unlink()
+            self.env["response.support.contract"]._clear_routing_cache()
+        return res
 
     def _note_sla_change(self):
         """The open tickets of these phases' contracts may get another phase, SLA
@@ -421,15 +485,46 @@ class ResponseSupportContractPhase(models.Model):
         )
         self.env["response.support.sla.clock"]._note_external_change(tickets=tickets)
 
+    @tools.ormcache("self.id")
+    def _get_route(self):
+        """What a ticket's SLA reads of this phase (see ``PhaseRoute``), cached in
+        the registry until the phase, its SLA level's calendar or the catalog
+        tree change (archived catalog entries are out of scope). As superuser,
+        like the contract's route."""
+        phase = self.sudo()
+        return PhaseRoute(
+            phase.phase,
+            phase.sla_level_id.id,
+            (phase.calendar_id or phase.sla_level_id.calendar_id).id,
+            frozenset(phase.with_context(active_test=True).catalog_ids.ids),
+        )
+
     def _covers(self, catalog):
         """True when ``catalog`` (or one of its parents) is in this phase's scope."""
         self.ensure_one()
         if not catalog:
             return True
-        scope_ids = set(self.catalog_ids.ids)
-        ancestors = {int(i) for i in catalog.parent_path.split("/") if i}
-        return bool(scope_ids & ancestors)
+        if isinstance(self.id, int):
+            scope_ids = self._get_route().catalog_ids
+        else:  # a phase being edited in a form
+            scope_ids = set(self.catalog_ids._origin.ids)
+        return bool(scope_ids & catalog._get_ancestor_ids())
+
+    def _get_phase_code(self):
+        """The kind of phase (CONTRACT_PHASES), False for no phase."""
+        if len(self) != 1 or not isinstance(self.id, int):
+            return self.phase if len(self) == 1 else False
+        return self._get_route().phase
+
+    def _get_sla_level(self):
+        self.ensure_one()
+        if not isinstance(self.id, int):
+            return self.sla_level_id
+        level_id = self._get_route().sla_level_id
+        return self.env["response.support.sla.level"].browse(level_id)
 
     def _get_calendar(self):
         self.ensure_one()
-        return self.calendar_id or self.sla_level_id.calendar_id
+        if not isinstance(self.id, int):
+            return self.calendar_id or self.sla_level_id.calendar_id
+        return self.env["resource.calendar"].browse(self._get_route().calendar_id)

@@ -437,7 +437,7 @@ class ResponseSupportSlaClock(models.Model):
         never warns or escalates twice for the same clock."""
         self.ensure_one()
         fired = self._get_fired_marks()
-        return self.sla_level_id.threshold_ids.filtered(
+        return self.sla_level_id._get_thresholds().filtered(
             lambda t: t.kind in (self.kind, "all")
             and t not in self.fired_threshold_ids
             and not any(

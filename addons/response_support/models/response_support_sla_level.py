@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .response_support_priority_matrix import TICKET_PRIORITIES
 
@@ -47,6 +47,8 @@ class ResponseSupportSlaLevel(models.Model):
     def _note_sla_change(self):
         """Targets, thresholds or calendar of these levels changed: the clocks of
         the open tickets under them follow (closed tickets keep their history)."""
+        # cached terms and routes (_get_target_ids, phase routes) are dropped
+        self.env["response.support.contract"]._clear_routing_cache()
         if not self:
             return
         # sudo: the editor of a level may not see all its tickets; only their ids
@@ -65,22 +67,38 @@ class ResponseSupportSlaLevel(models.Model):
 
     def _get_target_map(self):
         """{(level id, priority): target} of these levels, as ``_get_target``
-        finds them: one query for the targets of the stored levels with their
-        values (the clocks read their minutes next), instead of their ids and
-        then their values."""
-        stored = self.filtered("id")
+        finds them, from the registry's cache for stored levels (no query)."""
         result = {}
-        if stored:
-            Target = self.env["response.support.sla.target"]
-            fnames = [
-                name for name, field in Target._fields.items() if field.prefetch is True
-            ]
-            for target in Target.search_fetch([("level_id", "in", stored.ids)], fnames):
-                result.setdefault((target.level_id.id, target.priority), target)
-        for level in self - stored:  # new records of a form
-            for target in level.target_ids:
-                result.setdefault((level.id, target.priority), target)
+        Target = self.env["response.support.sla.target"]
+        for level in self:
+            if isinstance(level.id, int):
+                pairs = [(p, Target.browse(t)) for p, t in level._get_target_ids()]
+            else:  # a level being edited in a form
+                pairs = [(target.priority, target) for target in level.target_ids]
+            for priority, target in pairs:
+                result.setdefault((level.id, priority), target)
         return result
+
+    def _get_thresholds(self):
+        """The warning thresholds of this level, their ids from the registry's
+        cache for a stored level (no query when it has none)."""
+        self.ensure_one()
+        if not isinstance(self.id, int):
+            return self.threshold_ids
+        Threshold = self.env["response.support.sla.threshold"]
+        return Threshold.browse(self._get_threshold_ids())
+
+    @tools.ormcache("self.id")
+    def _get_threshold_ids(self):
+        """Ids of this stored level's thresholds in their order, cached in the
+        registry until its terms change (``_note_sla_change``)."""
+        return tuple(self.sudo().threshold_ids.ids)
+
+    @tools.ormcache("self.id")
+    def _get_target_ids(self):
+        """((priority, target id), …) of this stored level in the targets' order,
+        cached in the registry until its terms change (``_note_sla_change``)."""
+        return tuple((t.priority, t.id) for t in self.sudo().target_ids)
 
 
 class ResponseSupportSlaTarget(models.Model):
@@ -129,6 +147,19 @@ class ResponseSupportSlaTarget(models.Model):
 
     def _get_sla_term_owners(self):
         return self.level_id
+
+    def _get_minutes(self, kind):
+        """The target's minutes for a ``kind`` of clock (response, resolution,
+        onsite, support), cached in the registry for stored targets until the
+        level's terms change."""
+        self.ensure_one()
+        if not isinstance(self.id, int):
+            return self[f"{kind}_minutes"]
+        return self._get_stored_minutes(kind)
+
+    @tools.ormcache("self.id", "kind")
+    def _get_stored_minutes(self, kind):
+        return self.sudo()[f"{kind}_minutes"]
 
     @api.depends("level_id.name", "priority")
     def _compute_display_name(self):

@@ -6,9 +6,10 @@ from .common import ResponseSupportCase
 
 # the numbers of queries a ticket creation costs with a cold record cache, as each
 # request of the desk starts (issue 13, bench/RESULTS.md §10 d): the registry
-# caches (working time, priority matrix) stay warm, as in a running server
-INTAKE_QUERIES = 39
-CREATE_QUERIES = 34
+# caches (working time, priority matrix, contract routes, SLA terms) stay warm,
+# as in a running server
+INTAKE_QUERIES = 27
+CREATE_QUERIES = 22
 
 
 @freeze_time("2026-03-02 03:00:00")  # Mon 11:00 Shanghai, the warranty phase
@@ -114,3 +115,129 @@ class TestCreateCost(ResponseSupportCase):
         )
         cell.write({"priority": "3"})
         self.assertEqual(self._create().priority, "3")
+
+
+@freeze_time("2026-03-02 03:00:00")  # Mon 11:00 Shanghai, the warranty phase
+@tagged("post_install", "-at_install")
+class TestRoutingCache(ResponseSupportCase):
+    """The contract, phase, SLA level, target, threshold, catalog and time-zone
+    look-ups a new ticket makes are cached in the registry (issue 13): each
+    configuration change reaches the next ticket."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.level_gold.calendar_id = cls.calendar_5x8
+        cls.warranty = cls.contract.phase_ids.filtered(lambda p: p.phase == "warranty")
+
+    def _create(self, **overrides):
+        return (
+            self.env["helpdesk.ticket"]
+            .with_user(self.desk_user)
+            .create(self._complete_vals(**dict({"reported_date": None}, **overrides)))
+        )
+
+    def _clock(self, ticket, kind="response"):
+        return ticket.sla_clock_ids.filtered(lambda c: c.kind == kind)
+
+    def test_route_follows_a_new_contract(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Test Gas Group", "is_company": True}
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Han Meimei", "parent_id": customer.id}
+        )
+        vals = {"partner_id": contact.id, "system_id": False}
+        self.assertEqual(self._create(**vals).coverage_state, "no_contract")
+        contract = self.env["response.support.contract"].create(
+            {
+                "name": "Gas O&M",
+                "partner_id": customer.id,
+                "phase_ids": [
+                    self._phase("service", "2026-01-01", "2026-12-31", self.level_gold)
+                ],
+            }
+        )
+        ticket = self._create(**vals)
+        self.assertEqual(ticket.contract_id, contract)
+        self.assertEqual(ticket.contract_phase, "service")
+        self.assertEqual(ticket.sla_level_id, self.level_gold)
+        self.assertEqual(ticket.coverage_state, "covered")
+
+    def test_route_follows_an_archived_contract_whatever_the_context(self):
+        self.assertEqual(self._create().contract_id, self.contract)
+        self.contract.active = False
+        # a client's active_test=False does not bring the archived contract back,
+        # neither for this ticket nor, through the cache, for the next one
+        Ticket = self.env["helpdesk.ticket"].with_user(self.desk_user)
+        ticket = Ticket.with_context(active_test=False).create(
+            self._complete_vals(reported_date=None)
+        )
+        self.assertFalse(ticket.contract_id)
+        self.assertFalse(self._create().contract_id)
+        self.contract.active = True
+        self.assertEqual(self._create().contract_id, self.contract)
+
+    def test_route_follows_phase_dates_and_level(self):
+        self.assertEqual(self._create().sla_level_id, self.level_gold)
+        self.warranty.sla_level_id = self.level_silver
+        ticket = self._create()
+        self.assertEqual(ticket.sla_level_id, self.level_silver)
+        self.assertEqual(self._clock(ticket).target_minutes, 60)
+        self.warranty.date_start = "2026-03-03"  # no phase on Mon 2 March
+        ticket = self._create()
+        self.assertEqual(ticket.contract_id, self.contract)
+        self.assertFalse(ticket.contract_phase_id)
+        self.assertFalse(ticket.contract_phase)
+        self.assertEqual(ticket.coverage_state, "expired")
+
+    def test_coverage_follows_the_scope_and_the_catalog_tree(self):
+        self.assertEqual(self._create().coverage_state, "covered")
+        self.warranty.catalog_ids = self.cat_hardware
+        self.assertEqual(self._create().coverage_state, "out_of_scope")
+        self.warranty.catalog_ids = self.cat_development
+        self.assertEqual(self._create().coverage_state, "out_of_scope")
+        # the application entry moves under Development: covered again
+        self.cat_software_app.parent_id = self.cat_development
+        self.assertEqual(self._create().coverage_state, "covered")
+
+    def test_clocks_follow_targets_thresholds_and_calendar(self):
+        ticket = self._create()
+        self.assertEqual(self._clock(ticket).target_minutes, 30)
+        # no threshold: checked just after the deadline
+        self.assertEqual(str(self._clock(ticket).next_check), "2026-03-02 03:30:01")
+        target = self.level_gold.target_ids.filtered(lambda t: t.priority == "2")
+        target.response_minutes = 40
+        self.env["response.support.sla.threshold"].create(
+            {"level_id": self.level_gold.id, "percent": 50, "kind": "response"}
+        )
+        ticket = self._create()
+        clock = self._clock(ticket)
+        self.assertEqual(clock.target_minutes, 40)
+        self.assertEqual(str(clock.deadline), "2026-03-02 03:40:00")
+        # the 50 % warning (03:20) is checked its lead (70 s) before
+        self.assertEqual(str(clock.next_check), "2026-03-02 03:18:50")
+        # 480 working minutes: Tue 11:00 Shanghai on the 5×8 calendar, Mon 19:00
+        # Shanghai around the clock
+        self.assertEqual(
+            str(self._clock(ticket, "resolution").deadline), "2026-03-03 03:00:00"
+        )
+        self.level_gold.calendar_id = False
+        self.assertEqual(
+            str(self._clock(self._create(), "resolution").deadline),
+            "2026-03-02 11:00:00",
+        )
+
+    def test_reported_day_follows_the_company_time_zone(self):
+        """1 January 01:00 in Shanghai is still 31 December in UTC: the warranty
+        phase (gold) or the construction phase (silver) decides."""
+        calendar = self.company.resource_calendar_id
+        calendar.tz = "Asia/Shanghai"
+        reported = "2025-12-31 17:00:00"
+        self.assertEqual(
+            self._create(reported_date=reported).sla_level_id, self.level_gold
+        )
+        calendar.tz = "UTC"
+        self.assertEqual(
+            self._create(reported_date=reported).sla_level_id, self.level_silver
+        )
