@@ -281,40 +281,9 @@ class ResponseSupportCustomerPortal(CustomerPortalHelpdesk):
     4xx and a sentence, never a server error."""
 
     @http.route()
-    def portal_my_tickets(
-        self,
-        page=1,
-        date_begin=None,
-        date_end=None,
-        sortby=None,
-        filterby=None,
-        search=None,
-        search_in=None,
-        groupby=None,
-        **kw,
-    ):
-        self._check_ticket_list_options(
-            page=page,
-            date_begin=date_begin,
-            date_end=date_end,
-            sortby=sortby,
-            filterby=filterby,
-            search=search,
-            search_in=search_in,
-            groupby=groupby,
-            **kw,
-        )
-        response = super().portal_my_tickets(
-            page=page,
-            date_begin=date_begin,
-            date_end=date_end,
-            sortby=sortby,
-            filterby=filterby,
-            search=search,
-            search_in=search_in,
-            groupby=groupby,
-            **kw,
-        )
+    def portal_my_tickets(self, page=1, **kw):
+        self._check_ticket_list_options(page=page, **kw)
+        response = super().portal_my_tickets(page=page, **kw)
         # helpdesk_mgmt's "All" filter is a code term of its own (see below)
         filters = response.qcontext.get("searchbar_filters") or {}
         if "all" in filters:
@@ -335,15 +304,15 @@ class ResponseSupportCustomerPortal(CustomerPortalHelpdesk):
             "search_in": self._ticket_get_searchbar_inputs(),
         }
         for name, offered in choices.items():
-            if options[name] and options[name] not in offered:
+            if options.get(name) and options[name] not in offered:
                 wrong.append(name)
-        filterby = options["filterby"]
+        filterby = options.get("filterby")
         if filterby and filterby != "all":
             stages = request.env["helpdesk.ticket.stage"].search([])
             if parse_record_id(filterby) not in stages.ids:
                 wrong.append("filterby")
         for name in ("date_begin", "date_end"):
-            if options[name] and not self._is_datetime(options[name]):
+            if options.get(name) and not self._is_datetime(options[name]):
                 wrong.append(name)
         if not parse_record_id(options["page"]):
             wrong.append("page")
