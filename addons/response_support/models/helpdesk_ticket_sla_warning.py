@@ -57,12 +57,19 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _post_sla_warnings(self, warnings):
-        """Post the warnings of a scheduler pass, ``[(ticket, clock, threshold,
-        partners)]``: one note per warning on its ticket, as
-        ``_post_sla_warning_now`` posts it, in a few queries for the whole pass."""
+        """Post the notes of a scheduler pass, ``[(ticket, clock, threshold,
+        partners)]`` (threshold False: the clock's breach note): one note per
+        warning or breach on its ticket, as ``_post_sla_warning_now`` and
+        ``_post_sla_breach_now`` post them, in a few queries for the whole pass."""
         return self._message_post_notes_batch(
             [
-                (ticket, ticket._get_sla_warning_body(clock, threshold), partners)
+                (
+                    ticket,
+                    ticket._get_sla_warning_body(clock, threshold)
+                    if threshold
+                    else ticket._get_sla_breach_body(clock),
+                    partners,
+                )
                 for ticket, clock, threshold, partners in warnings
             ]
         )
@@ -109,31 +116,48 @@ class HelpdeskTicket(models.Model):
         """The clock was breached, found by the scheduler or at completion: one
         note, to those the ``superseded`` warnings (not sent before the breach)
         would have notified; if one of them escalates and the clock still runs,
-        the ticket is escalated."""
+        the ticket is escalated. In a scheduler pass the note is posted with the
+        pass's warnings, the escalation after it."""
         self.ensure_one()
         superseded = superseded or self.env["response.support.sla.threshold"]
         partners = self.env["res.partner"]
         for action in set(superseded.mapped("action")):
             partners |= self._sla_warning_partners(action)
-        desk = self._desk_env()  # the scheduler writes it for the desk to read
-        self.message_post(
-            body=desk._(
-                "SLA breached: %(clock)s passed its deadline %(deadline)s.",
+        batch = current_sla_warning_batch()
+        if batch is None:
+            self._post_sla_breach_now(clock, partners)
+        else:
+            batch.warnings.append((self, clock, False, partners))
+        if "escalate" in superseded.mapped("action") and not clock.done_date:
+            desk = self._desk_env()
+            reason = desk._(
+                "%(clock)s breached its SLA target.",
                 clock=clock.with_env(desk).display_name,
-                deadline=format_datetime(desk, clock.deadline),
-            ),
+            )
+            if batch is None:
+                self._escalate(reason, trigger="sla")
+            else:  # after its breach note, as when posted at once
+                batch.after.append(lambda: self._escalate(reason, trigger="sla"))
+
+    def _get_sla_breach_body(self, clock):
+        """The breach note, in the desk's language."""
+        self.ensure_one()
+        desk = self._desk_env()  # the scheduler writes it for the desk to read
+        return desk._(
+            "SLA breached: %(clock)s passed its deadline %(deadline)s.",
+            clock=clock.with_env(desk).display_name,
+            deadline=format_datetime(desk, clock.deadline),
+        )
+
+    def _post_sla_breach_now(self, clock, partners):
+        """The breach note posted on its own (``message_post``)."""
+        self.ensure_one()
+        self.message_post(
+            body=self._get_sla_breach_body(clock),
             message_type="notification",
             subtype_xmlid="mail.mt_note",
             partner_ids=partners.ids,
         )
-        if "escalate" in superseded.mapped("action") and not clock.done_date:
-            self._escalate(
-                desk._(
-                    "%(clock)s breached its SLA target.",
-                    clock=clock.with_env(desk).display_name,
-                ),
-                trigger="sla",
-            )
 
     # ------------------------------------------------------------ notes in bulk
 

@@ -118,9 +118,9 @@ class WorkingTime:
 class SlaWarningBatch:
     """What the warnings of one scheduler pass do, collected to be done at once:
     the thresholds fired ({threshold: [clock id, …]}, one write per threshold),
-    the notes to post ([(ticket, clock, threshold, partners)], see
-    ``helpdesk.ticket._post_sla_warnings``) and what must follow them, in order
-    (an escalation follows its warning note)."""
+    the notes to post ([(ticket, clock, threshold, partners)], threshold False
+    for a breach note, see ``helpdesk.ticket._post_sla_warnings``) and what must
+    follow them, in order (an escalation follows its warning or breach note)."""
 
     def __init__(self):
         self.marks = {}
@@ -779,10 +779,11 @@ class ResponseSupportSlaClock(models.Model):
 
     @contextmanager
     def _batch_sla_warnings(self):
-        """Within this block, the warnings fired (``threshold._fire``) are
-        collected; at its end their thresholds are marked sent in one write per
-        threshold and their notes posted in bulk, one chatter entry per ticket and
-        warning as before (``helpdesk.ticket._post_sla_warnings``). A block that
+        """Within this block, the warnings fired (``threshold._fire``) and the
+        breach notes are collected; at its end the thresholds are marked sent in
+        one write per threshold and the notes posted in bulk, one chatter entry
+        per ticket and warning or breach as before
+        (``helpdesk.ticket._post_sla_warnings``). A block that
         fails posts nothing: the scheduler then checks its clocks one by one."""
         if _SLA_WARNING_BATCH.get() is not None:
             yield

@@ -12,6 +12,7 @@ from .common import ResponseSupportCase
 
 REPORTED = "2026-03-02 02:00:00"
 DUE = "2026-03-02 02:16:00"  # past 50 % of the 30-minute response clocks
+LATE = "2026-03-02 02:31:00"  # past their deadline (02:30): breached
 # queries a warning may cost in a pass, and what the pass costs whatever its size
 QUERIES_PER_WARNING = 5
 QUERIES_PER_PASS = 80
@@ -82,14 +83,14 @@ class TestSlaWarningBatch(ResponseSupportCase):
             type(self.Clock), "_batch_sla_warnings", lambda self: nullcontext()
         )
 
-    def _warnings(self, tickets):
+    def _warnings(self, tickets, text="SLA warning"):
         return (
             self.env["mail.message"]
             .search(
                 [
                     ("model", "=", "helpdesk.ticket"),
                     ("res_id", "in", tickets.ids),
-                    ("body", "ilike", "SLA warning"),
+                    ("body", "ilike", text),
                 ]
             )
             .sorted("id")
@@ -157,6 +158,14 @@ class TestSlaWarningBatch(ResponseSupportCase):
     def test_batched_notes_are_those_posted_one_by_one(self):
         """Same text, author, thread, recipients and notifications as when each
         warning is posted with message_post."""
+        self._compare_with_one_by_one(DUE, "SLA warning")
+
+    def test_batched_breach_notes_are_those_posted_one_by_one(self):
+        """A pass after the deadline: the breach note (to whom the superseded
+        50 % warning would have gone) as message_post posts it."""
+        self._compare_with_one_by_one(LATE, "SLA breached")
+
+    def _compare_with_one_by_one(self, moment, text):
         fields_compared = [
             "message_type",
             "subtype_id",
@@ -177,9 +186,10 @@ class TestSlaWarningBatch(ResponseSupportCase):
                 partner_ids=self.desk_user.partner_id.ids, subtype_ids=self.note.ids
             )
             with self._one_by_one() if one_by_one else nullcontext():
-                self._pass()
+                self._pass(moment)
             result = []
-            for ticket, message in zip(tickets, self._warnings(tickets), strict=True):
+            notes = self._warnings(tickets, text)
+            for ticket, message in zip(tickets, notes, strict=True):
                 self.assertEqual(message.res_id, ticket.id)
                 result.append(
                     {
@@ -303,16 +313,24 @@ class TestSlaWarningBatch(ResponseSupportCase):
 
     # ------------------------------------------------------------ cost
 
-    def _pass_queries(self, count):
+    def _pass_queries(self, count, moment=DUE, text="SLA warning"):
         tickets = self._tickets(count, self.inbox_user)
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        self._pass()
+        self._pass(moment)
         self.env.flush_all()
         queries = self.env.cr.sql_log_count - before
-        self.assertEqual(len(self._warnings(tickets)), count)
+        self.assertEqual(len(self._warnings(tickets, text)), count)
         return queries
+
+    def test_a_pass_costs_a_few_queries_per_breach(self):
+        queries = self._pass_queries(50, LATE, "SLA breached")
+        self.assertLessEqual(
+            queries,
+            QUERIES_PER_WARNING * 50 + QUERIES_PER_PASS,
+            "50 breaches in one pass",
+        )
 
     def test_a_pass_costs_a_few_queries_per_warning(self):
         queries = self._pass_queries(50)
