@@ -187,6 +187,16 @@ class ResponseSupportReportKpi(models.Model):
             "reopen_rate": ("reopened_count", "resolved_count"),
         }
 
+    @api.model
+    def _read_group(self, *args, **kwargs):
+        """Grouped reads of the view (pivot, graph, list groups, evaluations) run
+        without PostgreSQL's JIT for the rest of the transaction: over many
+        tickets the plan's estimated cost passes ``jit_above_cost`` and compiling
+        it costs more than it saves (250–530 ms per query of the all-measures
+        and unfiltered pivots at 200,000 tickets, bench/RESULTS.md §11)."""
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        return super()._read_group(*args, **kwargs)
+
     def _read_group_select(self, aggregate_spec, query):
         """The ``ratio`` and ``p90`` aggregators of the KPI measures."""
         if aggregate_spec != "__count":

@@ -236,6 +236,9 @@ class TestKpiReport(KpiCommon):
         )
         software = next(g for g in groups if g["team_id"][0] == self.team_software.id)
         self.assertEqual(software["__count"], 5)  # A B C R E
+        # grouped reads of the view run without JIT (bench/RESULTS.md §11)
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "off")
         self.assertEqual(software["response_on_time_rate"], 75.0)
         self.assertAlmostEqual(software["resolution_minutes_p90"], 936.0)
 
