@@ -8,6 +8,7 @@
 #   ./rs bench   run the benchmarks in bench/ against a throwaway database (or the scripts named)
 #   ./rs bench-load  the desk load test with locust (bench/live_load.py; RS_BENCH_DB)
 #   ./rs i18n    regenerate the .pot from the code and merge it into zh_CN.po
+#   ./rs readme  rebuild addons/*/README.rst from their readme/*.md (tools/gen_readme.py)
 #   ./rs stop    stop the private PostgreSQL cluster (and a server started by `run`)
 #   ./rs setup   only set up (Odoo source, virtualenv, system packages, PostgreSQL)
 #
@@ -282,19 +283,32 @@ ensure_lint_tools() { # prettier + @prettier/plugin-xml pinned by package-lock.j
     echo "$want" >"$dir/npm.stamp"
 }
 
-# ./rs lint: every pre-commit check on the files git tracks, report only (nothing is rewritten).
-# ./rs lint --fix: first the fixers (stage "manual": ruff --fix, ruff format, prettier --write,
-# whitespace), then the same checks, and the diff. (No diff without --fix: no hook writes, and
-# pre-commit would print every unstaged change in the tree as if a hook had made it.)
+# ./rs lint: every pre-commit check on the files git tracks, report only (nothing is rewritten),
+# then README.rst against what tools/gen_readme.py makes of readme/*.md (stale or not rendering
+# cleanly: fails). ./rs lint --fix: first the README and the fixers (stage "manual": ruff --fix,
+# ruff format, prettier --write, whitespace), then the same checks, and the diff. (No diff
+# without --fix: no hook writes, and pre-commit would print every unstaged change in the tree
+# as if a hook had made it.)
 cmd_lint() { setup; run_lint; }
 
 run_lint() {
     ensure_lint_tools
-    local opts=()
-    [ "${PASS_ARGS[0]:-}" = --fix ] && opts=(--hook-stage manual --show-diff-on-failure)
+    local opts=() rc=0
+    if [ "${PASS_ARGS[0]:-}" = --fix ]; then
+        opts=(--hook-stage manual --show-diff-on-failure)
+        "$VENV/bin/python" "$ROOT/tools/gen_readme.py" || rc=1
+    fi
     (cd "$ROOT" && PATH=$STATE/node/node_modules/.bin:$VENV/bin:$PATH \
         NODE_PATH=$STATE/node/node_modules \
-        "$VENV/bin/pre-commit" run --all-files "${opts[@]}")
+        "$VENV/bin/pre-commit" run --all-files "${opts[@]}") || rc=1
+    say "README.rst: generated from readme/*.md?"
+    "$VENV/bin/python" "$ROOT/tools/gen_readme.py" --check || rc=1
+    return $rc
+}
+
+cmd_readme() { # rebuild README.rst from readme/*.md; extra arguments go to tools/gen_readme.py
+    setup
+    "$VENV/bin/python" "$ROOT/tools/gen_readme.py" "${PASS_ARGS[@]}"
 }
 
 cmd_test() {
@@ -425,9 +439,9 @@ main() {
     [ $# -gt 0 ] && shift
     split_args "$@"
     case "$cmd" in
-        run | test | shell | lint | bench | stop | setup | i18n) "cmd_$cmd" ;;
+        run | test | shell | lint | bench | stop | setup | i18n | readme) "cmd_$cmd" ;;
         bench-load) cmd_bench_load ;;
-        *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
+        *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
     esac
 }
 
