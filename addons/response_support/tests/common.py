@@ -1,7 +1,16 @@
 import json
 
+from odoo import http
 from odoo.tests import new_test_user
 from odoo.tests.common import HttpCase, TransactionCase
+
+ENGINEER_GROUP = "response_support.group_response_support_engineer"
+
+
+def weekly_hours(days="01234", hours=((8, 12), (13, 17))):
+    """(day, from, to) of a week working ``hours`` on each of ``days`` (0 is
+    Monday): by default Monday to Friday, 08:00-12:00 and 13:00-17:00."""
+    return [(day, start, stop) for day in days for start, stop in hours]
 
 
 class ResponseSupportCommon:
@@ -13,6 +22,14 @@ class ResponseSupportCommon:
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        ref = cls.env.ref
+        cls.stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
+        cls.stage_awaiting = ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
+        cls.stage_resolved = ref("response_support.helpdesk_ticket_stage_resolved")
+        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
+        cls.stage_cancelled = ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
+        cls.stage_rejected = ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
         cls.desk_user = new_test_user(
             cls.env,
             login="rs_desk",
@@ -113,6 +130,112 @@ class ResponseSupportCommon:
         )
 
     @classmethod
+    def _create_flat_sla_level(
+        cls, name, response, resolution, thresholds=None, target_vals=None, **vals
+    ):
+        """A level with the same targets for every priority: ``response`` and
+        ``resolution`` minutes (and ``target_vals``), warnings and escalations
+        ``thresholds`` (a list of values), other fields of the level in ``vals``."""
+        vals = dict(
+            {
+                "name": name,
+                "target_ids": [
+                    (
+                        0,
+                        0,
+                        dict(
+                            {
+                                "priority": priority,
+                                "response_minutes": response,
+                                "resolution_minutes": resolution,
+                            },
+                            **(target_vals or {}),
+                        ),
+                    )
+                    for priority in ("0", "1", "2", "3")
+                ],
+            },
+            **vals,
+        )
+        if thresholds is not None:
+            vals["threshold_ids"] = [(0, 0, threshold) for threshold in thresholds]
+        return cls.env["response.support.sla.level"].create(vals)
+
+    @classmethod
+    def _create_7x24_level(cls, name, *thresholds):
+        """A 7×24 level: response 30 minutes, resolution 120 minutes for every
+        priority; the assignee warned at 50 %, then the other ``thresholds``."""
+        return cls._create_flat_sla_level(
+            name,
+            30,
+            120,
+            thresholds=[{"percent": 50, "action": "notify_assignee"}, *thresholds],
+        )
+
+    @classmethod
+    def _create_calendar(cls, name, attendances=None, tz="Asia/Shanghai", **vals):
+        """A working calendar in ``tz`` with the (day, from, to) ``attendances``
+        (by default Monday to Friday 08:00-12:00 and 13:00-17:00), other fields
+        in ``vals``."""
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": tz,
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{day} {start}",
+                            "dayofweek": day,
+                            "hour_from": start,
+                            "hour_to": stop,
+                            "day_period": "morning" if start < 12 else "afternoon",
+                        },
+                    )
+                    for day, start, stop in (attendances or weekly_hours())
+                ],
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _create_prc_calendar(cls, name="PRC 5x8"):
+        """The PRC 5×8 calendar: Shanghai, Monday to Friday 08:00-12:00 and
+        13:00-17:00, with the PRC public holidays and make-up days (of the years
+        known at the frozen time)."""
+        return cls._create_calendar(name, cn_public_holidays=True)
+
+    @classmethod
+    def _create_engineer(cls, login, **vals):
+        """A support engineer (named after ``login`` unless ``vals`` says)."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            **dict({"name": login, "groups": ENGINEER_GROUP}, **vals),
+        )
+
+    @classmethod
+    def _create_portal_user(cls, login, partner, **vals):
+        """A portal user of the contact ``partner``."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="base.group_portal",
+            partner_id=partner.id,
+            **vals,
+        )
+
+    @classmethod
+    def _add_hardware_engineer(cls):
+        """``hw_engineer``: an engineer of the hardware team only."""
+        cls.hw_engineer = cls._create_engineer(
+            "rs_hw_engineer", name="Hardware Engineer"
+        )
+        cls.team_hardware.user_ids = [(4, cls.hw_engineer.id)]
+
+    @classmethod
     def _phase(cls, phase, start, end, level, catalogs=None):
         catalogs = catalogs or (cls.cat_software | cls.cat_hardware)
         return (
@@ -163,6 +286,20 @@ class ResponseSupportCommon:
             self.env["response.support.followup"]
             .with_user(self.desk_user)
             .create(dict({"ticket_id": ticket.id, "result": "solved"}, **vals))
+        )
+
+    def _put_on_leave(self, user, start, stop):
+        """``user`` is on annual leave from ``start`` to ``stop``."""
+        resource = self.env["resource.resource"].create(
+            {"name": user.name, "user_id": user.id}
+        )
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Annual leave",
+                "resource_id": resource.id,
+                "date_from": start,
+                "date_to": stop,
+            }
         )
 
     def _flush_tracking(self):
@@ -218,6 +355,19 @@ class ResponseSupportCase(ResponseSupportCommon, TransactionCase):
 
 
 class ResponseSupportHttpCase(ResponseSupportCommon, HttpCase):
+    def _post_ticket_close(self, ticket_id, stage_id):
+        """The portal's "close" form posted as the authenticated user (the
+        response itself, not where it redirects to)."""
+        return self.url_open(
+            "/ticket/close",
+            data={
+                "csrf_token": http.Request.csrf_token(self),
+                "ticket_id": ticket_id,
+                "stage_id": stage_id,
+            },
+            allow_redirects=False,
+        )
+
     def _call_kw(self, login, model, method, args, kwargs=None):
         """``method`` of ``model`` called over JSON-RPC as ``login``: (result,
         error) of the response."""

@@ -1,4 +1,3 @@
-from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -443,12 +442,7 @@ class AccessCommon:
         cls.plain_user = new_test_user(
             cls.env, login="rs_plain", groups="base.group_user"
         )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_a",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
+        cls.portal_user = cls._create_portal_user("rs_portal_a", cls.reporter)
         cls.roles = {
             "portal": cls.portal_user,
             "user": cls.plain_user,
@@ -553,13 +547,7 @@ class TestEngineerScope(AccessCommon, ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hw_engineer = new_test_user(
-            cls.env,
-            login="rs_hw_engineer",
-            name="Hardware Engineer",
-            groups="response_support.group_response_support_engineer",
-        )
-        cls.team_hardware.user_ids = [(4, cls.hw_engineer.id)]
+        cls._add_hardware_engineer()
 
     def setUp(self):
         super().setUp()
@@ -626,18 +614,7 @@ class TestPortalIsolation(AccessCommon, ResponseSupportHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user_b = new_test_user(
-            cls.env,
-            login="rs_portal_b",
-            groups="base.group_portal",
-            partner_id=cls.reporter_b.id,
-        )
-        cls.stage_cancelled = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_cancelled"
-        )
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
+        cls.portal_user_b = cls._create_portal_user("rs_portal_b", cls.reporter_b)
 
     def setUp(self):
         super().setUp()
@@ -728,23 +705,12 @@ class TestPortalIsolation(AccessCommon, ResponseSupportHttpCase):
                 self.assertIn(response.status_code, (302, 303, 403, 404))
                 self.assertNotIn("Gas SCADA telemetry offline", response.text)
 
-    def _close(self, ticket_id, stage_id):
-        return self.url_open(
-            "/ticket/close",
-            data={
-                "csrf_token": http.Request.csrf_token(self),
-                "ticket_id": ticket_id,
-                "stage_id": stage_id,
-            },
-            allow_redirects=False,
-        )
-
     def test_portal_closes_own_ticket(self):
         self.authenticate("rs_portal_a", "rs_portal_a")
         page = self.url_open(f"/my/ticket/{self.ticket_a.id}").text
         self.assertIn('action="/ticket/close"', page)
         self.assertIn('method="POST"', page)
-        response = self._close(self.ticket_a.id, self.stage_cancelled.id)
+        response = self._post_ticket_close(self.ticket_a.id, self.stage_cancelled.id)
         self.assertEqual(response.status_code, 302)
         self.assertTrue(
             response.headers["Location"].endswith(f"/my/ticket/{self.ticket_a.id}")
@@ -757,7 +723,7 @@ class TestPortalIsolation(AccessCommon, ResponseSupportHttpCase):
         self.authenticate("rs_portal_a", "rs_portal_a")
         for ticket_id in (self.ticket_b.id, 999999999, "x"):
             with self.subTest(ticket_id=ticket_id):
-                response = self._close(ticket_id, self.stage_cancelled.id)
+                response = self._post_ticket_close(ticket_id, self.stage_cancelled.id)
                 self.assertEqual(response.status_code, 404)
                 self.assertNotIn("Gas SCADA telemetry offline", response.text)
         self.assertEqual(self.ticket_b.stage_id, stage_before)
@@ -765,7 +731,7 @@ class TestPortalIsolation(AccessCommon, ResponseSupportHttpCase):
     def test_portal_cannot_move_own_ticket_to_another_stage(self):
         stage_before = self.ticket_a.stage_id
         self.authenticate("rs_portal_a", "rs_portal_a")
-        response = self._close(self.ticket_a.id, self.stage_progress.id)
+        response = self._post_ticket_close(self.ticket_a.id, self.stage_progress.id)
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.ticket_a.stage_id, stage_before)
 

@@ -14,7 +14,7 @@ from odoo.addons.response_support.models.resource_calendar import (
     UNKNOWN_YEARS_PARAM,
 )
 
-from .common import ResponseSupportCase
+from .common import ResponseSupportCase, weekly_hours
 
 SHANGHAI = timezone("Asia/Shanghai")
 
@@ -36,41 +36,10 @@ class TestChineseCalendar(ResponseSupportCase):
         cls.env["ir.config_parameter"].set_param(UNKNOWN_YEARS_PARAM, False)
         # a schedule that follows the PRC holidays, loaded for 2025 and 2026
         with freeze_time("2025-03-01 04:00:00"):
-            cls.calendar = cls._create_calendar("PRC 5x8", cn_public_holidays=True)
+            cls.calendar = cls._create_prc_calendar()
         cls.plain_calendar = cls._create_calendar("Plain 5x8")
         cls.Workday = cls.env["response.support.calendar.workday"]
         cls.Leave = cls.env["resource.calendar.leaves"]
-
-    @classmethod
-    def _create_calendar(cls, name, friday_afternoon=True, **vals):
-        attendances = [
-            (day, hour_from, hour_to)
-            for day in "01234"
-            for hour_from, hour_to in ((8, 12), (13, 17))
-            if friday_afternoon or (day, hour_from) != ("4", 13)
-        ]
-        return cls.env["resource.calendar"].create(
-            {
-                "name": name,
-                "tz": "Asia/Shanghai",
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{day} {hour_from}",
-                            "dayofweek": day,
-                            "hour_from": hour_from,
-                            "hour_to": hour_to,
-                            "day_period": "morning" if hour_from < 12 else "afternoon",
-                        },
-                    )
-                    for day, hour_from, hour_to in attendances
-                ],
-                **vals,
-            }
-        )
 
     def _cn_leaves(self, calendar):
         return self.Leave.search(
@@ -265,7 +234,10 @@ class TestChineseCalendar(ResponseSupportCase):
         )
 
     def test_make_up_day_follows_its_template_weekday(self):
-        calendar = self._create_calendar("Short Fridays", friday_afternoon=False)
+        calendar = self._create_calendar(
+            "Short Fridays",
+            [hours for hours in weekly_hours() if hours[:2] != ("4", 13)],
+        )
         calendar.attendance_ids = [
             (
                 0,
@@ -328,7 +300,7 @@ class TestChineseCalendar(ResponseSupportCase):
 
     def test_unknown_years_keep_the_weekly_schedule(self):
         with freeze_time("2098-06-01"):
-            calendar = self._create_calendar("2098", cn_public_holidays=True)
+            calendar = self._create_prc_calendar("2098")
             with self.assertRaises(UserError):
                 calendar.action_load_cn_holidays()
         self.assertFalse(self._cn_leaves(calendar))
@@ -368,8 +340,8 @@ class TestChineseCalendar(ResponseSupportCase):
 
     def test_cron_goes_on_when_a_calendar_fails(self):
         with freeze_time("2025-03-01"):
-            bad = self._create_calendar("Bad", cn_public_holidays=True)
-            good = self._create_calendar("Good", cn_public_holidays=True)
+            bad = self._create_prc_calendar("Bad")
+            good = self._create_prc_calendar("Good")
         (bad | good)._unload_cn_holidays()
         (self.calendar | bad | good).cn_holidays_checked_date = False
         Calendar = self.registry["resource.calendar"]
@@ -397,7 +369,7 @@ class TestChineseCalendar(ResponseSupportCase):
 
     def test_cron_works_in_batches_and_resumes(self):
         with freeze_time("2025-03-01"):
-            other = self._create_calendar("Other", cn_public_holidays=True)
+            other = self._create_prc_calendar("Other")
         with (
             freeze_time("2025-06-01"),
             patch.object(

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportCase, ResponseSupportHttpCase
 
@@ -18,11 +18,6 @@ class CoexistenceCommon:
         cls.team_hr = cls.env["helpdesk.ticket.team"].create(
             {"name": "HR Requests", "user_ids": [(4, cls.engineer_user.id)]}
         )
-        ref = cls.env.ref
-        cls.stage_new = ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
-        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_cancelled = ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
 
     def _plain_ticket(self, user=None, **vals):
         """A ticket created the way helpdesk_mgmt or another module creates it."""
@@ -184,12 +179,7 @@ class TestCoexistencePortal(CoexistenceCommon, ResponseSupportHttpCase):
         partner = self.env["res.partner"].create(
             {"name": "Wang Fang", "email": "wang.fang@example.com"}
         )
-        new_test_user(
-            self.env,
-            login="rs_portal_plain",
-            groups="base.group_portal",
-            partner_id=partner.id,
-        )
+        self._create_portal_user("rs_portal_plain", partner)
         ticket = self._plain_ticket(partner_id=partner.id)
         self.authenticate("rs_portal_plain", "rs_portal_plain")
         response = self.url_open(

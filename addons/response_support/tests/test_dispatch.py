@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import ResponseSupportCase
 
@@ -11,22 +11,10 @@ class TestDispatch(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
-        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.stage_resolved.sla_resolved = True
         cls.engineers = cls.engineer_user
         for login in ("rs_eng_b", "rs_eng_c"):
-            cls.engineers |= new_test_user(
-                cls.env,
-                login=login,
-                name=login,
-                groups="response_support.group_response_support_engineer",
-            )
+            cls.engineers |= cls._create_engineer(login)
         cls.team_software.user_ids = cls.engineers
         cls.eng_a, cls.eng_b, cls.eng_c = cls.engineers.sorted("id")
 
@@ -41,19 +29,6 @@ class TestDispatch(ResponseSupportCase):
         else:
             ticket.with_user(self.desk_user).action_dispatch()
         return ticket
-
-    def _put_on_leave(self, user, start, stop):
-        resource = self.env["resource.resource"].create(
-            {"name": user.name, "user_id": user.id}
-        )
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Annual leave",
-                "resource_id": resource.id,
-                "date_from": start,
-                "date_to": stop,
-            }
-        )
 
     # ------------------------------------------------------------------ methods
 

@@ -12,11 +12,7 @@ class TestEscalation(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
         cls.stage_resolved.sla_resolved = True
-        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         cls.manager_2 = new_test_user(
             cls.env,
             login="rs_manager_2",
@@ -100,23 +96,11 @@ class TestEscalation(ResponseSupportCase):
             self._escalate(ticket, self.desk_user, "More!")
 
     def test_sla_threshold_escalates_with_a_record(self):
-        level = self.env["response.support.sla.level"].create(
-            {
-                "name": "Test 7x24 escalation",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 600,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [(0, 0, {"percent": 80, "action": "escalate"})],
-            }
+        level = self._create_flat_sla_level(
+            "Test 7x24 escalation",
+            30,
+            600,
+            thresholds=[{"percent": 80, "action": "escalate"}],
         )
         self.contract.phase_ids.write({"sla_level_id": level.id})
         with freeze_time("2026-03-02 02:00:00"):

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .test_kpi import KpiCommon
 
@@ -9,11 +9,8 @@ class TestEvaluation(KpiCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_engineer = new_test_user(
-            cls.env,
-            login="rs_engineer_other",
-            name="Other Engineer",
-            groups="response_support.group_response_support_engineer",
+        cls.other_engineer = cls._create_engineer(
+            "rs_engineer_other", name="Other Engineer"
         )
         cls.Evaluation = cls.env["response.support.evaluation"]
 

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields, http
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportCase, ResponseSupportHttpCase
 
@@ -17,11 +17,6 @@ class FollowupCommon:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.stage_resolved = ref("response_support.helpdesk_ticket_stage_resolved")
-        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_cancelled = ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
         # the module's data sets these; tests must not depend on configuration
         cls.stage_resolved.sla_resolved = True
         cls.team_software.write(
@@ -347,44 +342,13 @@ class TestFollowup(FollowupCommon, ResponseSupportCase):
             ticket.with_user(self.desk_user).action_close_no_answer()
         self.assertTrue(ticket.closed)
 
-    @classmethod
-    def _create_prc_calendar(cls):
-        return cls.env["resource.calendar"].create(
-            {
-                "name": "PRC 5x8",
-                "tz": "Asia/Shanghai",
-                "cn_public_holidays": True,
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": day,
-                            "hour_from": start,
-                            "hour_to": end,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        },
-                    )
-                    for day in "01234"
-                    for start, end in ((8, 12), (13, 17))
-                ],
-            }
-        )
-
 
 @tagged("post_install", "-at_install")
 class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_fu",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
+        cls.portal_user = cls._create_portal_user("rs_portal_fu", cls.reporter)
 
     def _post(self, url, **data):
         return self.url_open(
@@ -394,7 +358,7 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
         )
 
     def _close(self, ticket, stage):
-        return self._post("/ticket/close", ticket_id=ticket.id, stage_id=stage.id)
+        return self._post_ticket_close(ticket.id, stage.id)
 
     def _rpc(self, login, method, args):
         """The error of ``helpdesk.ticket.<method>(*args)`` called over JSON-RPC
@@ -526,12 +490,7 @@ class TestFollowupRoutes(FollowupCommon, ResponseSupportHttpCase):
     def test_another_customer_cannot_answer(self):
         ticket = self._resolved_ticket()
         other = self.env["res.partner"].create({"name": "Gas Co", "is_company": True})
-        new_test_user(
-            self.env,
-            login="rs_portal_x",
-            groups="base.group_portal",
-            partner_id=other.id,
-        )
+        self._create_portal_user("rs_portal_x", other)
         self.authenticate("rs_portal_x", "rs_portal_x")
         response = self._post("/ticket/followup", ticket_id=ticket.id, answer="solved")
         self.assertEqual(response.status_code, 404)

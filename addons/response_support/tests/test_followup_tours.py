@@ -1,38 +1,17 @@
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
+from .test_followup import FollowupCommon
 
 
 @tagged("post_install", "-at_install")
-class TestFollowupTours(ResponseSupportHttpCase):
+class TestFollowupTours(FollowupCommon, ResponseSupportHttpCase):
     """In the browser: the engineer resolves with the handling result and its
     cause, the desk records the follow-up call and closes; a customer confirms
     the solution on the portal."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        ref = cls.env.ref
-        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.stage_resolved = ref("response_support.helpdesk_ticket_stage_resolved")
-        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_resolved.sla_resolved = True
-        cls.team_software.write(
-            {
-                "followup_max_attempts": 3,
-                "followup_no_answer_days": 0,
-                "followup_auto_close": False,
-            }
-        )
-
     def _working_ticket(self, **overrides):
-        return self._create_ticket(
-            name="Follow-up tour ticket",
-            team_id=self.team_software.id,
-            user_id=self.engineer_user.id,
-            stage_id=self.stage_progress.id,
-            **overrides,
-        )
+        return super()._working_ticket(name="Follow-up tour ticket", **overrides)
 
     def test_resolve_follow_up_and_close(self):
         ticket = self._working_ticket()
@@ -55,12 +34,7 @@ class TestFollowupTours(ResponseSupportHttpCase):
 
     def test_customer_confirms_on_the_portal(self):
         self.team_software.followup_auto_close = True
-        new_test_user(
-            self.env,
-            login="rs_portal_tour",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
-        )
+        self._create_portal_user("rs_portal_tour", self.reporter)
         ticket = self._working_ticket()
         ticket.with_user(self.engineer_user).write(
             dict(self.RESOLUTION_VALS, stage_id=self.stage_resolved.id)

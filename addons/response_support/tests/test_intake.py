@@ -8,17 +8,6 @@ from .common import ResponseSupportCase
 
 @tagged("post_install", "-at_install")
 class TestIntake(ResponseSupportCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stage_new = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
-
     def test_complete_ticket_has_nothing_missing(self):
         ticket = self._create_ticket()
         self.assertEqual(ticket._get_intake_missing(), [])

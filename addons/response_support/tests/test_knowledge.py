@@ -8,20 +8,9 @@ class KnowledgeCommon:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
         cls.stage_resolved.sla_resolved = True
         cls.Article = cls.env["response.support.article"]
-        cls.reviewer = new_test_user(
-            cls.env,
-            login="rs_reviewer",
-            name="Reviewer",
-            groups="response_support.group_response_support_engineer",
-        )
+        cls.reviewer = cls._create_engineer("rs_reviewer", name="Reviewer")
 
     @classmethod
     def _published(cls, name, **vals):
@@ -184,12 +173,7 @@ class TestKnowledge(KnowledgeCommon, ResponseSupportCase):
 @tagged("post_install", "-at_install")
 class TestKnowledgePortal(KnowledgeCommon, ResponseSupportHttpCase):
     def test_portal_shows_published_customer_visible_articles_only(self):
-        new_test_user(
-            self.env,
-            login="rs_portal_kb",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
-        )
+        self._create_portal_user("rs_portal_kb", self.reporter)
         public = self._published("Reset your billing password")
         internal = self._published(
             "Reset the billing database password", customer_visible=False

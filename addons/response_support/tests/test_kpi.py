@@ -38,8 +38,6 @@ class KpiCommon(OnsiteCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.stage_resolved = ref("response_support.helpdesk_ticket_stage_resolved")
         cls.stage_resolved.sla_resolved = True
         cls.Kpi = cls.env["response.support.report.kpi"]
 

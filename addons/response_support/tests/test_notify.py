@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from requests import PreparedRequest, Session
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import HOST, _super_send
 
 from .common import ResponseSupportCase, ResponseSupportHttpCase
@@ -96,26 +96,8 @@ class TestNotify(ResponseSupportCase):
         cls.Clock = cls.env["response.support.sla.clock"]
         cls.Notification = cls.env["response.support.notification"]
         # a 7×24 level: response 30 min, resolution 120 min, a 50% and an 80% warning
-        cls.level_24 = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Test 7x24",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 120,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee"}),
-                    (0, 0, {"percent": 80, "action": "notify_manager"}),
-                ],
-            }
+        cls.level_24 = cls._create_7x24_level(
+            "Test 7x24", {"percent": 80, "action": "notify_manager"}
         )
         cls.contract.phase_ids.write({"sla_level_id": cls.level_24.id})
         cls.team_software.user_id = cls.manager_user
@@ -535,12 +517,7 @@ class TestNotifyTour(ResponseSupportHttpCase):
         self.assertEqual(channel.delivery_ids.mapped("state"), ["sent"])
 
     def test_desk_dispatches_a_call_to_the_skilled_engineer(self):
-        skilled = new_test_user(
-            self.env,
-            login="rs_tour_dba",
-            name="Tour DBA",
-            groups="response_support.group_response_support_engineer",
-        )
+        skilled = self._create_engineer("rs_tour_dba", name="Tour DBA")
         self.team_software.write(
             {"user_ids": [(4, skilled.id)], "assign_method": "least_loaded"}
         )

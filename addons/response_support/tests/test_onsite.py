@@ -30,55 +30,14 @@ class OnsiteCommon(ResponseSupportCase):
         super().setUpClass()
         cls.env["ir.config_parameter"].set_param(UNKNOWN_YEARS_PARAM, False)
         with freeze_time("2026-01-05 04:00:00"):
-            cls.calendar_prc = cls.env["resource.calendar"].create(
-                {
-                    "name": "PRC 5x8",
-                    "tz": "Asia/Shanghai",
-                    "cn_public_holidays": True,
-                    "attendance_ids": [(5, 0, 0)]
-                    + [
-                        (
-                            0,
-                            0,
-                            {
-                                "name": f"{day} {start}",
-                                "dayofweek": day,
-                                "hour_from": start,
-                                "hour_to": stop,
-                                "day_period": "morning" if start < 12 else "afternoon",
-                            },
-                        )
-                        for day in "01234"
-                        for start, stop in ((8, 12), (13, 17))
-                    ],
-                }
-            )
-        cls.level_prc = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Test PRC",
-                "calendar_id": cls.calendar_prc.id,
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 960,
-                            "onsite_minutes": 120,
-                            "support_minutes": 60,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [
-                    (
-                        0,
-                        0,
-                        {"percent": 50, "action": "notify_assignee", "kind": "onsite"},
-                    )
-                ],
-            }
+            cls.calendar_prc = cls._create_prc_calendar()
+        cls.level_prc = cls._create_flat_sla_level(
+            "Test PRC",
+            30,
+            960,
+            thresholds=[{"percent": 50, "action": "notify_assignee", "kind": "onsite"}],
+            target_vals={"onsite_minutes": 120, "support_minutes": 60},
+            calendar_id=cls.calendar_prc.id,
         )
         cls.contract.phase_ids.write({"sla_level_id": cls.level_prc.id})
         cls.manager_other = new_test_user(

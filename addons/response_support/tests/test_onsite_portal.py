@@ -3,7 +3,7 @@ import tempfile
 
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
 from .test_onsite import SIGNATURE
@@ -17,21 +17,13 @@ class TestOnsitePortal(ResponseSupportHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_visit",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
+        cls.portal_user = cls._create_portal_user("rs_portal_visit", cls.reporter)
         other = cls.env["res.partner"].create({"name": "Gas Co", "is_company": True})
         cls.other_reporter = cls.env["res.partner"].create(
             {"name": "Wang Fang", "parent_id": other.id, "email": "wf@gas.example.com"}
         )
-        cls.other_portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_other",
-            groups="base.group_portal",
-            partner_id=cls.other_reporter.id,
+        cls.other_portal_user = cls._create_portal_user(
+            "rs_portal_other", cls.other_reporter
         )
         with freeze_time("2026-03-02 02:00:00"):
             cls.ticket = cls.env["helpdesk.ticket"].create(cls._complete_vals(cls))

@@ -2,29 +2,28 @@ from freezegun import freeze_time
 
 from odoo import http
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
 
 
-# portal requests are reported when sent: a day of the contract's warranty phase
-@freeze_time("2026-03-02 03:00:00")
-@tagged("post_install", "-at_install")
-class TestPortalIntake(ResponseSupportHttpCase):
+class PortalIntakeCommon:
+    """The portal user of the customer's contact, and another customer's system."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
+        cls.portal_user = cls._create_portal_user("rs_portal", cls.reporter)
         other = cls.env["res.partner"].create({"name": "Other Co", "is_company": True})
         cls.other_system = cls.env["response.support.system"].create(
             {"name": "Other ERP", "code": "T-OTH", "partner_id": other.id}
         )
 
+
+# portal requests are reported when sent: a day of the contract's warranty phase
+@freeze_time("2026-03-02 03:00:00")
+@tagged("post_install", "-at_install")
+class TestPortalIntake(PortalIntakeCommon, ResponseSupportHttpCase):
     def _submit(self, status=200, **values):
         data = {
             "csrf_token": http.Request.csrf_token(self),

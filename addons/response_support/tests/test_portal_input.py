@@ -1,31 +1,22 @@
 from freezegun import freeze_time
 
 from odoo import http
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..controllers.main import TITLE_MAX_LENGTH
 from .common import ResponseSupportHttpCase
+from .test_portal import PortalIntakeCommon
 
 
 @freeze_time("2026-03-02 03:00:00")
 @tagged("post_install", "-at_install")
-class TestPortalInput(ResponseSupportHttpCase):
+class TestPortalInput(PortalIntakeCommon, ResponseSupportHttpCase):
     """Whatever a customer's browser sends, the portal answers with a 4xx and a
     sentence they understand, and stores nothing half-way."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
-        other = cls.env["res.partner"].create({"name": "Other Co", "is_company": True})
-        cls.other_system = cls.env["response.support.system"].create(
-            {"name": "Other ERP", "code": "T-OTH", "partner_id": other.id}
-        )
         # the form offers teams and categories, as a desk may configure it
         cls.company.write(
             {
@@ -209,13 +200,5 @@ class TestPortalInput(ResponseSupportHttpCase):
             (str(ticket.id), "abc", 403),
         ):
             with self.subTest(ticket_id=ticket_id, stage_id=stage_id):
-                response = self.url_open(
-                    "/ticket/close",
-                    data={
-                        "csrf_token": http.Request.csrf_token(self),
-                        "ticket_id": ticket_id,
-                        "stage_id": stage_id,
-                    },
-                    allow_redirects=False,
-                )
+                response = self._post_ticket_close(ticket_id, stage_id)
                 self.assertEqual(response.status_code, status)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
 
@@ -11,12 +11,8 @@ class TestPortalSla(ResponseSupportHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_sla",
-            password="rs_portal_sla",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
+        cls.portal_user = cls._create_portal_user(
+            "rs_portal_sla", cls.reporter, password="rs_portal_sla"
         )
 
     def _ticket(self):

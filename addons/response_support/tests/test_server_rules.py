@@ -25,20 +25,7 @@ class ServerRulesCommon:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hw_engineer = new_test_user(
-            cls.env,
-            login="rs_hw_engineer",
-            name="Hardware Engineer",
-            groups="response_support.group_response_support_engineer",
-        )
-        cls.team_hardware.user_ids = [(4, cls.hw_engineer.id)]
-        cls.stage_done = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
+        cls._add_hardware_engineer()
         cls.customer_b = cls.env["res.partner"].create(
             {"name": "Test Gas Company", "is_company": True}
         )
@@ -459,12 +446,7 @@ class TestServerRulesOverRpc(ServerRulesCommon, ResponseSupportHttpCase):
         self.assertTrue(ticket.closed)
 
     def test_submitted_ticket_is_a_post_with_csrf(self):
-        portal = new_test_user(
-            self.env,
-            login="rs_portal",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
-        )
+        portal = self._create_portal_user("rs_portal", self.reporter)
         self.assertTrue(portal)
         self.authenticate("rs_portal", "rs_portal")
         query = "subject=Created+by+a+link&description=An+image+tag+did+it"
@@ -481,12 +463,7 @@ class TestServerRulesOverRpc(ServerRulesCommon, ResponseSupportHttpCase):
         )
 
     def test_portal_close_never_changes_another_organisation_s_ticket(self):
-        portal = new_test_user(
-            self.env,
-            login="rs_portal",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
-        )
+        portal = self._create_portal_user("rs_portal", self.reporter)
         parent = self._team_ticket(name="Water: network outage")
         parent.with_user(self.desk_user).action_raise_emergency()
         colleague = self.env["res.partner"].create(

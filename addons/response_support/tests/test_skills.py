@@ -2,7 +2,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportCase
 
@@ -14,12 +14,7 @@ class TestSkills(ResponseSupportCase):
         super().setUpClass()
         cls.engineers = cls.engineer_user
         for login in ("rs_sk_b", "rs_sk_c"):
-            cls.engineers |= new_test_user(
-                cls.env,
-                login=login,
-                name=login,
-                groups="response_support.group_response_support_engineer",
-            )
+            cls.engineers |= cls._create_engineer(login)
         cls.eng_a, cls.eng_b, cls.eng_c = cls.engineers.sorted("id")
         cls.team_software.write(
             {"user_ids": [(6, 0, cls.engineers.ids)], "assign_method": "least_loaded"}
@@ -42,19 +37,6 @@ class TestSkills(ResponseSupportCase):
         ticket = self._create_ticket(**overrides)
         ticket.with_user(self.desk_user).action_dispatch()
         return ticket
-
-    def _put_on_leave(self, user, start, stop):
-        resource = self.env["resource.resource"].create(
-            {"name": user.name, "user_id": user.id}
-        )
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Annual leave",
-                "resource_id": resource.id,
-                "date_from": start,
-                "date_to": stop,
-            }
-        )
 
     def test_sub_catalog_inherits_the_skill(self):
         self.assertEqual(self.cat_software_app.skill_id, self.database)

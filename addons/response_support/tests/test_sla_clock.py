@@ -19,41 +19,13 @@ class TestSlaClock(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_progress = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_in_progress"
-        )
-        cls.stage_awaiting = cls.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
-        cls.stage_resolved = cls.env.ref(
-            "response_support.helpdesk_ticket_stage_resolved"
-        )
-        cls.stage_cancelled = cls.env.ref(
-            "helpdesk_mgmt.helpdesk_ticket_stage_cancelled"
-        )
         cls.Clock = cls.env["response.support.sla.clock"]
         # the module's data sets these; tests must not depend on configuration
         cls.stage_awaiting.sla_pause = True
         cls.stage_resolved.sla_resolved = True
         # a 7×24 level: response 30 min, resolution 120 min for every priority
-        cls.level_24 = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Test 7x24",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 120,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee"}),
-                    (0, 0, {"percent": 80, "action": "escalate", "kind": "resolution"}),
-                ],
-            }
+        cls.level_24 = cls._create_7x24_level(
+            "Test 7x24", {"percent": 80, "action": "escalate", "kind": "resolution"}
         )
         cls.contract.phase_ids.write({"sla_level_id": cls.level_24.id})
 
@@ -207,23 +179,7 @@ class TestSlaClock(ResponseSupportCase):
         self.assertFalse(ticket.sla_status == "met")
 
     def test_retarget_keeps_the_clock_and_posts_old_and_new_deadline(self):
-        faster = self.env["response.support.sla.level"].create(
-            {
-                "name": "Faster",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 10,
-                            "resolution_minutes": 60,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-            }
-        )
+        faster = self._create_flat_sla_level("Faster", 10, 60)
         ticket = self._new_ticket()
         response = self._clock(ticket, "response")
         with freeze_time("2026-03-02 02:05:00"):
@@ -383,47 +339,12 @@ class TestSlaChineseWorkingTime(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "CN 5x8",
-                "tz": "Asia/Shanghai",
-                "attendance_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        },
-                    )
-                    for day in range(5)
-                    for start, stop in ((8, 12), (13, 17))
-                ],
-            }
-        )
+        cls.calendar = cls._create_calendar("CN 5x8")
         cls.calendar.write({"cn_public_holidays": True})
         cls.calendar.action_load_cn_holidays(2025)
         cls.calendar.action_load_cn_holidays(2026)
-        cls.level = cls.env["response.support.sla.level"].create(
-            {
-                "name": "CN Silver",
-                "calendar_id": cls.calendar.id,
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 60,
-                            "resolution_minutes": 600,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-            }
+        cls.level = cls._create_flat_sla_level(
+            "CN Silver", 60, 600, calendar_id=cls.calendar.id
         )
         cls.contract.phase_ids.write({"sla_level_id": cls.level.id})
 

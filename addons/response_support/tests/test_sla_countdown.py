@@ -11,23 +11,7 @@ class TestSlaCountdown(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.level = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Test countdown",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 120,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-            }
-        )
+        cls.level = cls._create_flat_sla_level("Test countdown", 30, 120)
         cls.contract.phase_ids.write({"sla_level_id": cls.level.id})
 
     def _ticket(self, when="2026-03-02 02:00:00"):

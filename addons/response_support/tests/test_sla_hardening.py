@@ -21,12 +21,6 @@ class SlaHardeningCommon(ResponseSupportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.stage_progress = ref("helpdesk_mgmt.helpdesk_ticket_stage_in_progress")
-        cls.stage_awaiting = ref("helpdesk_mgmt.helpdesk_ticket_stage_awaiting")
-        cls.stage_done = ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
-        cls.stage_cancelled = ref("helpdesk_mgmt.helpdesk_ticket_stage_cancelled")
-        cls.stage_rejected = ref("helpdesk_mgmt.helpdesk_ticket_stage_rejected")
         cls.stage_awaiting.sla_pause = True
         cls.Clock = cls.env["response.support.sla.clock"]
         cls.level_a = cls._level("Test A", 30, 120, escalate_at=80)
@@ -35,64 +29,22 @@ class SlaHardeningCommon(ResponseSupportCase):
 
     @classmethod
     def _level(cls, name, response, resolution, escalate_at, calendar=None):
-        return cls.env["response.support.sla.level"].create(
-            {
-                "name": name,
-                "calendar_id": calendar and calendar.id,
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": response,
-                            "resolution_minutes": resolution,
-                            "onsite_minutes": 90,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee"}),
-                    (
-                        0,
-                        0,
-                        {
-                            "percent": escalate_at,
-                            "action": "escalate",
-                            "kind": "resolution",
-                        },
-                    ),
-                ],
-            }
+        return cls._create_flat_sla_level(
+            name,
+            response,
+            resolution,
+            thresholds=[
+                {"percent": 50, "action": "notify_assignee"},
+                {"percent": escalate_at, "action": "escalate", "kind": "resolution"},
+            ],
+            target_vals={"onsite_minutes": 90},
+            calendar_id=calendar and calendar.id,
         )
 
     @classmethod
     def _calendar(cls, name, **vals):
         """Monday to Friday 08:00-12:00 and 13:00-17:00 UTC."""
-        return cls.env["resource.calendar"].create(
-            {
-                "name": name,
-                "tz": "UTC",
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        },
-                    )
-                    for day in range(5)
-                    for start, stop in ((8, 12), (13, 17))
-                ],
-                **vals,
-            }
-        )
+        return cls._create_calendar(name, tz="UTC", **vals)
 
     def _clock(self, ticket, kind):
         return ticket.sla_clock_ids.filtered(lambda c: c.kind == kind)

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportCase, ResponseSupportHttpCase
 from .test_followup import FollowupCommon
@@ -291,20 +291,11 @@ class TestSlaReportPdfPortal(SlaReportCommon, ResponseSupportHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_sla",
-            groups="base.group_portal",
-            partner_id=cls.reporter.id,
-        )
+        cls.portal_user = cls._create_portal_user("rs_portal_sla", cls.reporter)
         gas = cls.env["res.partner"].create({"name": "Gas Co", "is_company": True})
-        cls.other_portal_user = new_test_user(
-            cls.env,
-            login="rs_portal_sla_other",
-            groups="base.group_portal",
-            partner_id=cls.env["res.partner"]
-            .create({"name": "Wang Fang", "parent_id": gas.id})
-            .id,
+        cls.other_portal_user = cls._create_portal_user(
+            "rs_portal_sla_other",
+            cls.env["res.partner"].create({"name": "Wang Fang", "parent_id": gas.id}),
         )
         cls.gas_contract = cls.env["response.support.contract"].create(
             {

@@ -8,28 +8,13 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..models.response_support_sla_clock import RETRY_DELAY, WARNING_LEAD
-from .common import ResponseSupportCase
+from .common import ResponseSupportCase, weekly_hours
 
 LOGGER = "odoo.addons.response_support.models.response_support_sla_clock"
 
 
 def dt(value):
     return fields.Datetime.to_datetime(value)
-
-
-def targets(response, resolution):
-    return [
-        (
-            0,
-            0,
-            {
-                "priority": p,
-                "response_minutes": response,
-                "resolution_minutes": resolution,
-            },
-        )
-        for p in ("0", "1", "2", "3")
-    ]
 
 
 @tagged("post_install", "-at_install")
@@ -43,57 +28,23 @@ class TestSlaScheduler(ResponseSupportCase):
         cls.Clock = cls.env["response.support.sla.clock"]
         cls.cron = cls.env.ref("response_support.ir_cron_check_sla")
         # 7×24: response 30 min, resolution 120 min
-        cls.level_24 = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Scheduler 7x24",
-                "target_ids": targets(30, 120),
-                "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee"}),
-                    (0, 0, {"percent": 80, "action": "escalate", "kind": "response"}),
-                    (
-                        0,
-                        0,
-                        {
-                            "percent": 150,
-                            "action": "notify_manager",
-                            "kind": "resolution",
-                        },
-                    ),
-                ],
-            }
+        cls.level_24 = cls._create_7x24_level(
+            "Scheduler 7x24",
+            {"percent": 80, "action": "escalate", "kind": "response"},
+            {"percent": 150, "action": "notify_manager", "kind": "resolution"},
         )
         # working time 08:00-10:00 and 11:00-12:00 UTC every day
-        cls.calendar_gap = cls.env["resource.calendar"].create(
-            {
-                "name": "Scheduler gap",
-                "tz": "UTC",
-                "attendance_ids": [(5, 0, 0)]
-                + [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": stop,
-                            "day_period": "morning",
-                        },
-                    )
-                    for day in range(7)
-                    for start, stop in ((8, 10), (11, 12))
-                ],
-            }
+        cls.calendar_gap = cls._create_calendar(
+            "Scheduler gap",
+            weekly_hours(days="0123456", hours=((8, 10), (11, 12))),
+            tz="UTC",
         )
-        cls.level_gap = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Scheduler 1 minute",
-                "calendar_id": cls.calendar_gap.id,
-                "target_ids": targets(1, 600),
-                "threshold_ids": [
-                    (0, 0, {"percent": 42, "action": "notify_assignee"}),
-                ],
-            }
+        cls.level_gap = cls._create_flat_sla_level(
+            "Scheduler 1 minute",
+            1,
+            600,
+            thresholds=[{"percent": 42, "action": "notify_assignee"}],
+            calendar_id=cls.calendar_gap.id,
         )
         cls.contract.phase_ids.write({"sla_level_id": cls.level_24.id})
         # a second system of the customer, under a contract on the gap calendar

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.misc import format_datetime
 
 from ..models.response_support_sla_clock import RETRY_DELAY
@@ -28,34 +28,11 @@ class TestSlaWarningBatch(ResponseSupportCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Clock = cls.env["response.support.sla.clock"]
-        cls.level_24 = cls.env["response.support.sla.level"].create(
-            {
-                "name": "Batch 7x24",
-                "target_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "priority": p,
-                            "response_minutes": 30,
-                            "resolution_minutes": 120,
-                        },
-                    )
-                    for p in ("0", "1", "2", "3")
-                ],
-                "threshold_ids": [
-                    (0, 0, {"percent": 50, "action": "notify_assignee"}),
-                ],
-            }
-        )
+        cls.level_24 = cls._create_7x24_level("Batch 7x24")
         cls.contract.phase_ids.write({"sla_level_id": cls.level_24.id})
         # an engineer who works in Odoo (inbox); engineer_user is notified by e-mail
-        cls.inbox_user = new_test_user(
-            cls.env,
-            login="rs_engineer_inbox",
-            name="Inbox Engineer",
-            groups="response_support.group_response_support_engineer",
-            notification_type="inbox",
+        cls.inbox_user = cls._create_engineer(
+            "rs_engineer_inbox", name="Inbox Engineer", notification_type="inbox"
         )
         cls.team_software.user_ids = [(4, cls.inbox_user.id)]
         cls.team_software.user_id = cls.manager_user

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ResponseSupportHttpCase
 
@@ -91,13 +91,8 @@ class TourCases:
             name="Portal SLA ticket", reported_date="2026-03-02 03:00:00"
         )
         ticket.action_dispatch()
-        new_test_user(
-            self.env,
-            login="rs_portal_tour",
-            password="rs_portal_tour",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
-            lang=self.LANG,
+        self._create_portal_user(
+            "rs_portal_tour", self.reporter, password="rs_portal_tour", lang=self.LANG
         )
         self.start_tour(
             "/my/tickets", "response_support_portal_sla", login="rs_portal_tour"

@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
 from .common import ResponseSupportHttpCase
@@ -113,12 +113,10 @@ class TestNoEnglishTours(ResponseSupportHttpCase):
     @freeze_time("2026-03-02 03:00:00", tick=True)
     def test_portal_pages_have_no_english(self):
         self._ticket()
-        new_test_user(
-            self.env,
-            login="rs_portal_zh",
+        self._create_portal_user(
+            "rs_portal_zh",
+            self.reporter,
             password="rs_portal_zh",
-            groups="base.group_portal",
-            partner_id=self.reporter.id,
             name="李雷",
             lang="zh_CN",
         )
