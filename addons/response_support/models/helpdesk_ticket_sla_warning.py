@@ -47,9 +47,14 @@ class HelpdeskTicket(models.Model):
 
     def _post_sla_warning_now(self, clock, threshold, partners):
         """One warning posted on its own (``message_post`` and its notifications)."""
+        self._post_sla_note_now(self._get_sla_warning_body(clock, threshold), partners)
+
+    def _post_sla_note_now(self, body, partners):
+        """A system note of the SLA (warning or breach) posted on its own, as
+        ``_message_post_notes_batch`` posts those of a scheduler pass."""
         self.ensure_one()
         self.message_post(
-            body=self._get_sla_warning_body(clock, threshold),
+            body=body,
             message_type="notification",
             subtype_xmlid="mail.mt_note",
             partner_ids=partners.ids,
@@ -59,8 +64,8 @@ class HelpdeskTicket(models.Model):
     def _post_sla_warnings(self, warnings):
         """Post the notes of a scheduler pass, ``[(ticket, clock, threshold,
         partners)]`` (threshold False: the clock's breach note): one note per
-        warning or breach on its ticket, as ``_post_sla_warning_now`` and
-        ``_post_sla_breach_now`` post them, in a few queries for the whole pass."""
+        warning or breach on its ticket, as ``_post_sla_note_now`` posts each,
+        in a few queries for the whole pass."""
         return self._message_post_notes_batch(
             [
                 (
@@ -125,7 +130,7 @@ class HelpdeskTicket(models.Model):
             partners |= self._sla_warning_partners(action)
         batch = current_sla_warning_batch()
         if batch is None:
-            self._post_sla_breach_now(clock, partners)
+            self._post_sla_note_now(self._get_sla_breach_body(clock), partners)
         else:
             batch.warnings.append((self, clock, False, partners))
         if "escalate" in superseded.mapped("action") and not clock.done_date:
@@ -147,16 +152,6 @@ class HelpdeskTicket(models.Model):
             "SLA breached: %(clock)s passed its deadline %(deadline)s.",
             clock=clock.with_env(desk).display_name,
             deadline=format_datetime(desk, clock.deadline),
-        )
-
-    def _post_sla_breach_now(self, clock, partners):
-        """The breach note posted on its own (``message_post``)."""
-        self.ensure_one()
-        self.message_post(
-            body=self._get_sla_breach_body(clock),
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-            partner_ids=partners.ids,
         )
 
     # ------------------------------------------------------------ notes in bulk
